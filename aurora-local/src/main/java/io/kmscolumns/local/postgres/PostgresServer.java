@@ -212,8 +212,9 @@ public final class PostgresServer implements AutoCloseable {
                     "SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'plpython3u'")) {
                 if (!rs.next()) {
                     throw new MissingPlPythonException(what + " (PostgreSQL " + major + ") has no plpython3u, "
-                            + "which the aws_lambda emulation is written in: install the Debian package postgresql-plpython3-"
-                            + major + " (apt-get install postgresql-plpython3-" + major + ") on its host");
+                            + "which the aws_lambda emulation is written in: install the Debian package "
+                            + "postgresql-plpython3-" + major + " (apt-get install postgresql-plpython3-" + major
+                            + ") on its host");
                 }
             }
             return major;
