@@ -215,7 +215,8 @@ public final class LocalKms implements AutoCloseable {
         /**
          * Keeps keys and aliases in this JSON file, loaded when the server is built and rewritten atomically on every
          * change, so ciphertext survives a restart. The file holds key material in clear and is created with
-         * permission 600: use it for local development and tests only.
+         * permission 600: use it for local development and tests only. One running local KMS per file: each rewrites
+         * the whole file and does not see another's changes.
          */
         public Builder stateFile(Path stateFile) {
             this.stateFile = Objects.requireNonNull(stateFile, "stateFile");

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +48,27 @@ class KmsFaultsTest {
         long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
 
         assertThat(elapsedMillis).isGreaterThanOrEqualTo(300);
+    }
+
+    @Test
+    void latencyOfConcurrentCallsOverlapsInsteadOfQueueing() throws Exception {
+        kms.faults().latency(Duration.ofMillis(500));
+        ExecutorService callers = Executors.newFixedThreadPool(16);
+        try {
+            long started = System.nanoTime();
+            List<Future<?>> calls = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                calls.add(callers.submit(this::encrypt));
+            }
+            for (Future<?> call : calls) {
+                call.get();
+            }
+
+            // Serialised, 16 calls would take 8 s.
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+        } finally {
+            callers.shutdownNow();
+        }
     }
 
     @Test

@@ -249,6 +249,16 @@ class LocalKmsTest {
     }
 
     @Test
+    void javaApiReportsUnknownKeysAsNotFound() {
+        assertThatThrownBy(() -> kms.keyArn("alias/never-created"))
+                .isInstanceOfSatisfying(LocalKmsException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo("NotFoundException"));
+        assertThatThrownBy(() -> kms.disableKey("00000000-0000-0000-0000-000000000000"))
+                .isInstanceOf(LocalKmsException.class)
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
     void listAliasesShowsAliasesWithTheirTargetAndCanFilterByKey() {
         String key = kms.createKey("listed");
         kms.createAlias("alias/listed-one", key);
