@@ -44,7 +44,7 @@ final class KmsArns {
             throw LocalKmsException.notFound("Invalid arn " + arn);
         }
         if (!matcher.group(1).equals(region) || !matcher.group(2).equals(accountId)) {
-            throw LocalKmsException.notFound("Key '" + arn + "' does not exist. The local KMS serves region " + region
+            throw LocalKmsException.notFound("'" + arn + "' does not exist: the local KMS serves region " + region
                     + " and account " + accountId + " only.");
         }
         return matcher.group(3);
