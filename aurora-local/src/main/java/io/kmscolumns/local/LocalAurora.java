@@ -166,7 +166,7 @@ public final class LocalAurora implements AutoCloseable {
         }
         String name = config.databaseName;
         if (name == null) {
-            name = server.isOwned() ? DEFAULT_DATABASE : uniqueDatabaseName("aurora_local");
+            name = ownsServer ? DEFAULT_DATABASE : uniqueDatabaseName("aurora_local");
         }
         createDatabase(name);
         database = name;

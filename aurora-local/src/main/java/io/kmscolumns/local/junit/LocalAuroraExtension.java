@@ -145,9 +145,12 @@ public final class LocalAuroraExtension implements ParameterResolver {
     private record DatabaseKey(LocalAurora stack) {
     }
 
-    /** The JVM-wide stack, closed by JUnit when the root context closes. */
-    @SuppressWarnings("deprecation") // CloseableResource: kept for JUnit 5 versions before AutoCloseable stores
-    private static final class SharedStack implements ExtensionContext.Store.CloseableResource {
+    /**
+     * The JVM-wide stack, closed by JUnit when the root context closes. JUnit 5.13+ closes AutoCloseable store
+     * values; older versions close CloseableResource ones; a value that is both is closed once.
+     */
+    @SuppressWarnings("deprecation")
+    private static final class SharedStack implements AutoCloseable, ExtensionContext.Store.CloseableResource {
         private final LocalAurora stack;
 
         SharedStack(LocalAurora stack) {
@@ -162,7 +165,7 @@ public final class LocalAuroraExtension implements ParameterResolver {
 
     /** A test class's database, dropped when the class's context closes. */
     @SuppressWarnings("deprecation") // see SharedStack
-    private static final class ClassDatabase implements ExtensionContext.Store.CloseableResource {
+    private static final class ClassDatabase implements AutoCloseable, ExtensionContext.Store.CloseableResource {
         private final LocalAuroraDatabase database;
 
         ClassDatabase(LocalAurora stack, String name) {
