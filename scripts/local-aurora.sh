@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs the local stack: a local KMS, a local Lambda endpoint serving lambda-fn's kms-crypto handler, and a
+# PostgreSQL database with the aws_lambda emulation. Prints JDBC_URL=, PSQL_URL=, LAMBDA_FUNCTION_ARN=,
+# LAMBDA_ENDPOINT=, KMS_ENDPOINT=, KMS_KEY_ARN= and READY on standard output (everything else goes to standard
+# error), then runs until Ctrl-C / SIGTERM.
+#
+#   scripts/local-aurora.sh                        # throwaway PostgreSQL (installed from Debian's packages if missing)
+#   scripts/local-aurora.sh --jdbc-url 'jdbc:postgresql://127.0.0.1:5432/app?user=postgres'
+#   scripts/local-aurora.sh --help                 # every option
+#
+# Builds aurora-local and lambda-fn first when their jars are missing or older than their sources.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+log() { printf '%s %s\n' "[$(date +%H:%M:%S)]" "$*" >&2; }
+
+command -v java >/dev/null || { log "java not found: install a JDK 17"; exit 1; }
+command -v mvn >/dev/null || { log "mvn not found: install Maven 3.8+"; exit 1; }
+
+# The module's main jar, if built (not sources/javadoc/tests jars, nor the shade plugin's original-*.jar).
+module_jar() {
+  find "$1/target" -maxdepth 1 -name "$1-*.jar" ! -name '*-sources.jar' ! -name '*-javadoc.jar' \
+    ! -name '*-tests.jar' 2>/dev/null | head -n 1
+}
+
+stale() {
+  local jar
+  jar="$(module_jar "$1")"
+  [ -z "$jar" ] || [ -n "$(find "$1/src/main" "$1/pom.xml" pom.xml -newer "$jar" -print -quit 2>/dev/null)" ]
+}
+
+if stale aurora-local || stale lambda-fn; then
+  log "building aurora-local and lambda-fn"
+  mvn -B -q -pl aurora-local,lambda-fn -am install -DskipTests >&2
+fi
+
+# Runtime dependencies of both modules, cached until a pom changes.
+dependencies_file=target/local-aurora.classpath
+if [ ! -s "$dependencies_file" ] \
+   || [ -n "$(find pom.xml aurora-local/pom.xml lambda-fn/pom.xml -newer "$dependencies_file" -print -quit)" ]; then
+  log "resolving the runtime classpath"
+  mvn -B -q -pl aurora-local,lambda-fn dependency:build-classpath -Dmdep.includeScope=runtime \
+    -Dmdep.outputFile=target/runtime.classpath >&2
+  mkdir -p target
+  printf '%s:%s' "$(cat aurora-local/target/runtime.classpath)" "$(cat lambda-fn/target/runtime.classpath)" \
+    >"$dependencies_file"
+fi
+classpath="$(module_jar aurora-local):$(module_jar lambda-fn):$(cat "$dependencies_file")"
+
+# A throwaway database is wanted unless one is given on the command line or in AURORA_LOCAL_JDBC_URL.
+throwaway=1
+[ -n "${AURORA_LOCAL_JDBC_URL:-}" ] && throwaway=0
+for arg in "$@"; do
+  case "$arg" in
+    --jdbc-url|--jdbc-url=*|-h|--help|-V|--version) throwaway=0 ;;
+  esac
+done
+if [ "$throwaway" -eq 1 ]; then
+  # shellcheck source=lib/postgres.sh
+  . scripts/lib/postgres.sh
+  ensure_postgres_packages
+fi
+
+exec java -Djava.util.logging.SimpleFormatter.format='[%1$tT] %4$s %3$s: %5$s%6$s%n' \
+  -cp "$classpath" io.kmscolumns.local.LocalAuroraMain "$@"
