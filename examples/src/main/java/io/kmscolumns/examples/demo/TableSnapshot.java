@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -27,7 +28,17 @@ public record TableSnapshot(long rows, Map<String, String> columnTypes, String d
     /** Takes a snapshot of {@code schema.table}, rows ordered by {@code keyColumn}. */
     public static TableSnapshot take(Connection connection, String schema, String table, String keyColumn)
             throws SQLException {
+        return take(connection, schema, table, keyColumn, Set.of());
+    }
+
+    /**
+     * Takes a snapshot of {@code schema.table} leaving out {@code ignoredColumns} (from the digest and the types),
+     * e.g. a {@code last_update} column that a trigger of the table sets on every update.
+     */
+    public static TableSnapshot take(Connection connection, String schema, String table, String keyColumn,
+                                     Set<String> ignoredColumns) throws SQLException {
         Map<String, String> types = columnTypes(connection, schema, table);
+        types.keySet().removeAll(ignoredColumns);
         String row = types.keySet().stream().map(SqlIdentifiers::quote).collect(Collectors.joining(", "));
         String sql = "SELECT count(*), md5(coalesce(string_agg(ROW(" + row + ")::text, E'\\n' ORDER BY "
                 + SqlIdentifiers.quote(keyColumn) + "), '')) FROM " + SqlIdentifiers.qualified(schema, table);
