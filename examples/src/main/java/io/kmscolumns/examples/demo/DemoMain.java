@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import io.kmscolumns.local.LocalAurora;
 import picocli.CommandLine;
@@ -40,6 +42,8 @@ import picocli.CommandLine.Option;
 public final class DemoMain implements Callable<Integer> {
 
     private static final String FUNCTIONS_SCHEMA = "kms_crypto";
+    /** Held so that the level set on it stays in force (java.util.logging keeps loggers weakly). */
+    private static final Logger LOCAL_STACK_LOGGER = Logger.getLogger("io.kmscolumns.local");
     private static final int SHOWN_ROWS = 5;
     private static final int SHOWN_CIPHERTEXT_CHARS = 24;
 
@@ -55,6 +59,9 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--changelog-dir",
             description = "Folder holding demo/demo.changelog.*; default: examples/changelogs or ./changelogs.")
     Path changelogDir;
+
+    @Option(names = "--verbose", description = "Show the local stack's own log messages.")
+    boolean verbose;
 
     @Option(names = "--keep-database", description = "Keep the demo database instead of dropping it at the end.")
     boolean keepDatabase;
@@ -85,9 +92,16 @@ public final class DemoMain implements Callable<Integer> {
             return 2;
         }
 
+        if (!verbose) {
+            LOCAL_STACK_LOGGER.setLevel(Level.WARNING);
+        }
         out.println("Starting the local stack (KMS, Lambda, PostgreSQL with the aws_lambda emulation)...");
         try (LocalAurora stack = LocalAurora.builder().keepDatabases(keepDatabase).build().start()) {
             return run(stack, changelogs, changelog);
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+            out.println("DEMO FAILED: " + e);
+            return 1;
         }
     }
 
