@@ -33,7 +33,7 @@ stale() {
 
 if stale aurora-local || stale lambda-fn; then
   log "building aurora-local and lambda-fn"
-  mvn -B -q -pl aurora-local,lambda-fn -am install -DskipTests >&2
+  mvn -B -q -Dstyle.color=never -pl aurora-local,lambda-fn -am install -DskipTests >&2
 fi
 
 # Runtime dependencies of both modules, cached until a pom changes.
@@ -41,7 +41,7 @@ dependencies_file=target/local-aurora.classpath
 if [ ! -s "$dependencies_file" ] \
    || [ -n "$(find pom.xml aurora-local/pom.xml lambda-fn/pom.xml -newer "$dependencies_file" -print -quit)" ]; then
   log "resolving the runtime classpath"
-  mvn -B -q -pl aurora-local,lambda-fn dependency:build-classpath -Dmdep.includeScope=runtime \
+  mvn -B -q -Dstyle.color=never -pl aurora-local,lambda-fn dependency:build-classpath -Dmdep.includeScope=runtime \
     -Dmdep.outputFile=target/runtime.classpath >&2
   mkdir -p target
   printf '%s:%s' "$(cat aurora-local/target/runtime.classpath)" "$(cat lambda-fn/target/runtime.classpath)" \

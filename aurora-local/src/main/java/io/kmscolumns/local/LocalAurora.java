@@ -353,7 +353,7 @@ public final class LocalAurora implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        if (server != null && !ownsServer && !config.keepDatabases) {
+        if (server != null && !ownsServer && !config.keepDatabases && !createdDatabases.isEmpty()) {
             dropCreatedDatabases();
         }
         if (lambda != null) {

@@ -41,10 +41,11 @@ public final class LocalAuroraMain implements Callable<Integer> {
             description = "Lambda endpoint port on 127.0.0.1 (default: any free port).")
     int lambdaPort;
 
-    @Option(names = "--region", defaultValue = "us-east-1", description = "Region in ARNs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--region", paramLabel = "REGION", defaultValue = "us-east-1",
+            description = "Region in ARNs and in the function's AWS_REGION (default: ${DEFAULT-VALUE}).")
     String region;
 
-    @Option(names = "--account-id", defaultValue = "000000000000",
+    @Option(names = "--account-id", paramLabel = "ID", defaultValue = "000000000000",
             description = "Account id in ARNs (default: ${DEFAULT-VALUE}).")
     String accountId;
 
