@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test of the project from a fresh Debian 12 machine that has only JDK 17 and Maven.
+#
+# It installs PostgreSQL 15 and PL/Python from Debian's packages when they are missing (with sudo when not
+# root), installs the aws_lambda emulation's extension files into PostgreSQL's share directory, starts a
+# throwaway PostgreSQL cluster for the tests, runs `mvn verify` over every module, and stops everything it
+# started, whatever the outcome.
+#
+# Extra arguments go to Maven, e.g. `scripts/test.sh -pl migrations-lib -am`.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+# shellcheck source=lib/postgres.sh
+. scripts/lib/postgres.sh
+
+command -v java >/dev/null || { log "java not found: install a JDK 17"; exit 1; }
+command -v mvn >/dev/null || { log "mvn not found: install Maven 3.8+"; exit 1; }
+
+ensure_postgres_packages
+
+trap stop_throwaway_postgres EXIT INT TERM
+
+log "building the aurora-local emulation"
+mvn -B -q -pl aurora-local -am install -DskipTests
+scripts/lib/install-emulation-files.sh
+
+start_throwaway_postgres
+export AURORA_LOCAL_JDBC_URL="$PG_JDBC_URL"
+
+log "running every module's tests"
+mvn -B install "$@"
+
+if [ -x deploy/lint.sh ]; then
+  log "linting the deployment template"
+  deploy/lint.sh
+fi
+log "all tests passed"
