@@ -13,7 +13,7 @@ bindir="$(pg_bindir)" || { log "PostgreSQL ${PG_MAJOR} not installed: run ensure
 sharedir="$("$bindir/pg_config" --sharedir)"
 
 classpath_file="aurora-local/target/runtime-classpath.txt"
-mvn -B -q -pl aurora-local dependency:build-classpath -Dmdep.outputFile=runtime-classpath.txt \
+mvn -B -q -pl aurora-local dependency:build-classpath -Dmdep.outputFile=target/runtime-classpath.txt \
   -Dmdep.includeScope=runtime >/dev/null
 classpath="aurora-local/target/classes:$(cat "$classpath_file")"
 
