@@ -112,7 +112,7 @@ public final class BatchSql {
         StringBuilder sql = new StringBuilder();
         sql.append("WITH kms_batch AS MATERIALIZED (\n")
                 .append("  SELECT ").append(String.join(", ", selectedKeys)).append(", ")
-                .append(columnRef).append(" AS kms_value,\n")
+                .append(columnRef).append(" AS kms_value\n")
                 .append("  FROM ").append(column.qualifiedTable()).append(" AS kms_row\n")
                 .append("  WHERE ").append(pendingPredicate(columnRef, direction)).append('\n');
         if (lowerBound != null) {

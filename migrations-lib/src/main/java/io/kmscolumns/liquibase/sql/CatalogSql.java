@@ -70,27 +70,35 @@ public final class CatalogSql {
              ORDER BY 1""";
 
     /**
-     * Estimated rows of the table and its partitions, without scanning: {@code reltuples} where the table has
-     * been analyzed, else its size in bytes divided by 32 (an over-estimate: few rows are that small).
-     * Parameter: table oid.
+     * Estimated rows of the table and its partitions or inheritance children, without scanning: {@code reltuples}
+     * where a table has been analyzed, else its size in bytes divided by 32 (an over-estimate: few rows are that
+     * small). Parameter: table oid.
      */
     public static final String ESTIMATED_ROWS = """
+            WITH RECURSIVE tree(oid) AS (
+              SELECT ?::oid
+              UNION ALL
+              SELECT i.inhrelid FROM pg_catalog.pg_inherits AS i JOIN tree ON i.inhparent = tree.oid
+            )
             SELECT COALESCE(sum(CASE WHEN c.reltuples >= 0 AND c.relpages > 0 THEN c.reltuples::bigint
                                      ELSE pg_relation_size(c.oid) / 32 END), 0)::bigint
-              FROM pg_partition_tree(?::oid::regclass) AS p
-              JOIN pg_catalog.pg_class AS c ON c.oid = p.relid
-             WHERE p.isleaf""";
+              FROM tree JOIN pg_catalog.pg_class AS c ON c.oid = tree.oid
+             WHERE c.relkind = 'r'""";
 
     /** The same estimate by name: parameters schema, table. No row when the table does not exist. */
     public static final String ESTIMATED_ROWS_BY_NAME = """
+            WITH RECURSIVE tree(oid) AS (
+              SELECT t.oid FROM pg_catalog.pg_class AS t
+                JOIN pg_catalog.pg_namespace AS n ON n.oid = t.relnamespace
+               WHERE n.nspname = ? AND t.relname = ? AND t.relkind IN ('r', 'p')
+              UNION ALL
+              SELECT i.inhrelid FROM pg_catalog.pg_inherits AS i JOIN tree ON i.inhparent = tree.oid
+            )
             SELECT COALESCE(sum(CASE WHEN c.reltuples >= 0 AND c.relpages > 0 THEN c.reltuples::bigint
-                                     ELSE pg_relation_size(c.oid) / 32 END), 0)::bigint
-              FROM pg_catalog.pg_class AS t
-              JOIN pg_catalog.pg_namespace AS n ON n.oid = t.relnamespace
-              CROSS JOIN LATERAL pg_partition_tree(t.oid) AS p
-              JOIN pg_catalog.pg_class AS c ON c.oid = p.relid
-             WHERE n.nspname = ? AND t.relname = ? AND t.relkind IN ('r', 'p') AND p.isleaf
-             GROUP BY t.oid""";
+                                     ELSE pg_relation_size(c.oid) / 32 END), 0)::bigint, count(*)
+              FROM tree JOIN pg_catalog.pg_class AS c ON c.oid = tree.oid
+             WHERE c.relkind = 'r'
+            HAVING count(*) > 0""";
 
     /** Whether the functions exist: parameters schema, encrypt name, decrypt name; returns a count (0 to 4). */
     public static final String FUNCTIONS_PRESENT = """

@@ -42,6 +42,9 @@ public final class ColumnSql {
                   IF v_type IS NULL THEN
                     RAISE EXCEPTION 'kms-columns: column % does not exist', {{display}};
                   END IF;
+                  -- Without a length, character and bit mean length 1: restore through their unlimited forms.
+                  v_base := regexp_replace(v_base, '^character(\\[\\])?$', 'bpchar\\1');
+                  v_base := regexp_replace(v_base, '^bit(\\[\\])?$', 'bit varying\\1');
                   {{createRegistry}};
                   INSERT INTO {{registry}} (schema_name, table_name, column_name, original_type, original_base_type,
                                             encryption_context)
