@@ -183,17 +183,15 @@ public abstract class ColumnCryptoChange extends KmsChange {
 
     /** The column converted. Call only when the attributes are valid. */
     public ColumnRef column() {
-        return new ColumnRef(CreateEncryptFunctionsChange.orDefault(schemaName, DEFAULT_SCHEMA), tableName,
-                columnName);
+        return new ColumnRef(orDefault(schemaName, DEFAULT_SCHEMA), tableName, columnName);
     }
 
     /** The function set used. */
     public FunctionSet functionSet() {
         return new FunctionSet(
-                CreateEncryptFunctionsChange.orDefault(functionsSchemaName, CreateEncryptFunctionsChange.DEFAULT_SCHEMA),
-                CreateEncryptFunctionsChange.orDefault(encryptFunctionName, CreateEncryptFunctionsChange.DEFAULT_ENCRYPT),
-                CreateEncryptFunctionsChange.orDefault(decryptFunctionName,
-                        CreateEncryptFunctionsChange.DEFAULT_DECRYPT));
+                orDefault(functionsSchemaName, CreateEncryptFunctionsChange.DEFAULT_SCHEMA),
+                orDefault(encryptFunctionName, CreateEncryptFunctionsChange.DEFAULT_ENCRYPT),
+                orDefault(decryptFunctionName, CreateEncryptFunctionsChange.DEFAULT_DECRYPT));
     }
 
     /** The encryption context as canonical JSON. Call only when the attributes are valid. */
@@ -265,6 +263,10 @@ public abstract class ColumnCryptoChange extends KmsChange {
     @Override
     public String[] getExcludedFieldFilters(ChecksumVersion version) {
         return new String[] {"batchSize", "pauseMillis"};
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return CreateEncryptFunctionsChange.orDefault(value, fallback);
     }
 
     /** Copies every attribute to another column change (for rollback). */

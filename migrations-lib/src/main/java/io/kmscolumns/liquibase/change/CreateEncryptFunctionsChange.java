@@ -35,7 +35,8 @@ public class CreateEncryptFunctionsChange extends KmsChange {
     /** Default {@code aws_lambda.connect_timeout_ms}. */
     public static final int DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
     /** Longest name of a single-value function, leaving room for the {@code _trigger} suffix. */
-    static final int MAX_FUNCTION_NAME_BYTES = AttributeRules.MAX_IDENTIFIER_BYTES - FunctionSet.TRIGGER_SUFFIX.length();
+    static final int MAX_FUNCTION_NAME_BYTES =
+            AttributeRules.MAX_IDENTIFIER_BYTES - FunctionSet.TRIGGER_SUFFIX.length();
 
     private String lambdaFunction;
     private String region;

@@ -54,7 +54,8 @@ public abstract class KmsChange extends AbstractChange {
     }
 
     /**
-     * True when the current executor only prints SQL ({@code updateSQL}, {@code rollbackSQL}, {@code futureRollbackSQL}).
+     * True when the current executor only prints SQL ({@code updateSQL}, {@code rollbackSQL},
+     * {@code futureRollbackSQL}).
      * Reads the Scope only, so {@link #generateStatements(Database)} stays free of side effects.
      */
     protected static boolean printingSql(Database database) {

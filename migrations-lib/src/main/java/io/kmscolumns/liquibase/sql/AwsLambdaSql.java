@@ -50,7 +50,8 @@ public final class AwsLambdaSql {
                   ELSE
                     RAISE EXCEPTION 'kms-columns: the aws_lambda extension is not available on this server'
                       USING DETAIL = 'installAwsLambda needs Aurora PostgreSQL 11.9 or later, or RDS for PostgreSQL '
-                          || '12.6 or later; locally, install the emulation of aurora-local first. Nothing was changed.';
+                          || '12.6 or later; locally, install the emulation of aurora-local first. '
+                          || 'Nothing was changed.';
                   END IF;
                 END
                 """;

@@ -243,7 +243,8 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
                         + column.display() + " failed" + (lastKey == null ? "" : " (rows after key "
                         + String.join(", ", lastKey) + ")") + ": " + e.getMessage() + " The batch changed nothing; the "
                         + progress.done() + " rows of earlier batches are converted and stay valid (committed when "
-                        + "runInTransaction=\"false\"). The changeset is not marked as run; run update again to resume.",
+                        + "runInTransaction=\"false\"). The changeset is not marked as run; run update again to "
+                        + "resume.",
                         e);
             }
             pause();
