@@ -212,6 +212,27 @@ class ColumnEncryptionEndToEndTest {
     }
 
     @Test
+    void rollbackSqlPrintsTheDecryptionAndMakesNoLambdaCall() throws Exception {
+        createNotesTable("printed_rb");
+        liquibase.update(DIR + "printed-rollback.xml");
+        Map<Integer, String> encrypted;
+        try (Connection connection = connect()) {
+            encrypted = notes(connection, "printed_rb", "note");
+        }
+        long invocations = invocations();
+
+        String sql = liquibase.rollbackCountSql(DIR + "printed-rollback.xml", 1);
+
+        assertThat(sql).contains("DROP TRIGGER IF EXISTS \"kms_encrypt_note\" ON \"public\".\"printed_rb\"")
+                .contains("\"kms_crypto\".\"decrypt_batch\"(")
+                .contains("DELETE FROM \"kms_crypto\".\"encrypted_columns\"");
+        assertThat(invocations()).isEqualTo(invocations);
+        try (Connection connection = connect()) {
+            assertThat(notes(connection, "printed_rb", "note")).isEqualTo(encrypted);
+        }
+    }
+
+    @Test
     void roleWithoutTheDecryptGrantCannotDecrypt() throws Exception {
         try (Connection connection = connect(); Statement statement = connection.createStatement()) {
             statement.execute("SET ROLE kms_e2e_writer");
