@@ -215,7 +215,8 @@ public final class AwsLambdaEmulation {
     /**
      * Writes the extension files or prints the plain script; no other dependency than the JDK.
      * <pre>
-     * java -cp aurora-local.jar io.kmscolumns.local.postgres.AwsLambdaEmulation --install-files "$(pg_config --sharedir)"
+     * java -cp aurora-local.jar io.kmscolumns.local.postgres.AwsLambdaEmulation \
+     *     --install-files "$(pg_config --sharedir)"
      * java -cp aurora-local.jar io.kmscolumns.local.postgres.AwsLambdaEmulation --plain-script | psql ...
      * </pre>
      * {@code --install-files} takes the share directory and writes into its {@code extension} subdirectory.

@@ -15,6 +15,23 @@
 --   aurora_local.region              the database's region, standing in for the cluster's (default us-east-1)
 --   aurora_local.account_id          the account of names and partial ARNs (default 000000000000)
 --
+-- The overloads are SECURITY DEFINER so that, as on Aurora, USAGE on aws_lambda and EXECUTE on invoke are the only
+-- grants a caller needs (aurora_local stays closed); they still read the caller's settings.
+--
+-- Where Aurora's behaviour is not documented, the emulation does this:
+--   * Event (202) and DryRun (204) return payload NULL, executed_version NULL, log_result NULL.
+--   * The DETAIL of "lambda invocation failed" names the ARN as invoked, with ":qualifier" when one was given, and
+--     its details are the function's error object exactly as Lambda returned it (JSON text).
+--   * Lambda API errors raise "invoke API failed" with DETAIL "AWS Lambda client returned '<ErrorType>: <Message>'."
+--     (e.g. ResourceNotFoundException: Function not found: <arn>); a timeout gives "... returned 'Request timed out
+--     after <n> ms'." with a HINT naming aws_lambda.request_timeout_ms. Both Aurora errors have SQLSTATE XX000.
+--   * Bad arguments (malformed name or ARN, region or qualifier conflicts, invocation_type or log_type not in the
+--     case-sensitive lists, out-of-range timeout settings) are rejected before any call, with SQLSTATE 22023.
+--   * connect_timeout_ms bounds the TCP (and TLS) connection; request_timeout_ms bounds each wait for the response.
+--   * Requests are not signed: the local endpoint accepts them as they are. Without endpoint_override the regional
+--     endpoint is called and AWS refuses the unsigned request ("invoke API failed").
+--   * endpoint_override is an ordinary placeholder setting, so a session can SET it (Aurora needs a restart).
+--
 -- Written to be rerunnable, so that it also serves as part of the plain script (see AwsLambdaEmulation).
 \echo Use "CREATE EXTENSION aws_lambda CASCADE" to load this file. \quit
 
@@ -161,6 +178,7 @@ headers = {'Content-Type': 'application/json', 'X-Amz-Invocation-Type': invocati
 if context is not None:
     headers['X-Amz-Client-Context'] = base64.b64encode(context.encode('utf-8')).decode('ascii')
 
+# http.client rather than urllib.request: it separates the connect timeout from the response timeout.
 connection_class = http.client.HTTPSConnection if url.scheme == 'https' else http.client.HTTPConnection
 connection = connection_class(url.hostname, port, timeout=connect_timeout_ms / 1000.0)
 try:
