@@ -37,6 +37,7 @@ final class InvokeEndpoint implements HttpHandler {
     private static final Pattern INVOKE_PATH = Pattern.compile("/2015-03-31/functions/([^/]+)/invocations/?");
     private static final Set<String> INVOCATION_TYPES = Set.of("RequestResponse", "Event", "DryRun");
     private static final Set<String> LOG_TYPES = Set.of("None", "Tail");
+    private static final System.Logger LOG = System.getLogger(InvokeEndpoint.class.getName());
 
     private final LocalLambda lambda;
 
@@ -55,6 +56,10 @@ final class InvokeEndpoint implements HttpHandler {
                 sendApiError(exchange, e);
             } catch (RejectedExecutionException e) {
                 sendApiError(exchange, new LambdaApiException(429, "TooManyRequestsException", "Rate Exceeded."));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "The local Lambda endpoint failed on request " + requestId, e);
+                sendApiError(exchange, new LambdaApiException(500, "ServiceException",
+                        "The local Lambda endpoint failed: " + e + "; see its log for request " + requestId));
             }
         }
     }
