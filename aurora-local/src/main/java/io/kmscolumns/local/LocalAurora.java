@@ -154,15 +154,17 @@ public final class LocalAurora implements AutoCloseable {
     private void startDatabase() {
         if (config.jdbcUrl != null) {
             server = PostgresServer.using(config.jdbcUrl);
-            database = server.database();
-            installEmulation(database);
-            return;
-        }
-        if (config.server != null) {
+        } else if (config.server != null) {
             server = config.server;
         } else {
             server = PostgresServer.start();
             ownsServer = server.isOwned();
+        }
+        server.installEmulationExtensionFiles();
+        if (config.jdbcUrl != null) {
+            database = server.database();
+            installEmulation(database);
+            return;
         }
         String name = config.databaseName;
         if (name == null) {

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -169,6 +170,28 @@ class LocalAuroraTest {
         try (LocalAurora second = LocalAurora.builder().handlerClass(EchoEnvironmentHandler.class.getName())
                 .postgres(stack.postgres()).keyStateFile(stateFile).build().start()) {
             assertThat(second.keyArn()).isEqualTo(firstKey);
+        }
+    }
+
+    @Test
+    void onAServerWithAWritableShareDirectoryTheEmulationIsCreatedAsAnExtension() throws Exception {
+        boolean filesInPlace = stack.postgres().installEmulationExtensionFiles();
+        boolean writable = stack.postgres().localSharedir()
+                .map(dir -> Files.isWritable(dir.resolve("extension"))).orElse(false);
+        if (writable) {
+            assertThat(filesInPlace).isTrue();
+        }
+
+        String name = "ext_" + Long.toHexString(System.nanoTime());
+        String url = stack.createDatabase(name);
+        try (Connection connection = java.sql.DriverManager.getConnection(url);
+             Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery(
+                     "SELECT count(*) FROM pg_extension WHERE extname IN ('aws_lambda', 'aws_commons')")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(filesInPlace ? 2 : 0);
+        } finally {
+            stack.dropDatabase(name);
         }
     }
 }

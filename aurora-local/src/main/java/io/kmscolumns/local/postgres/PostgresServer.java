@@ -1,5 +1,7 @@
 package io.kmscolumns.local.postgres;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -57,6 +59,8 @@ public final class PostgresServer implements AutoCloseable {
         /** A throwaway Docker container started through Testcontainers. */
         TESTCONTAINERS
     }
+
+    private static final System.Logger LOG = System.getLogger(PostgresServer.class.getName());
 
     private final Source source;
     private final PostgresUrl url;
@@ -175,6 +179,55 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts the {@code aws_lambda} emulation's extension files into the server's {@link #localSharedir() share
+     * directory} when they are missing or differ from this build's and the directory is writable (as root, in CI),
+     * so that {@link AwsLambdaEmulation#install} can use {@code CREATE EXTENSION aws_lambda CASCADE} as on Aurora.
+     * Otherwise install falls back to the plain script; nothing fails here.
+     *
+     * @return whether this build's extension files are in place
+     */
+    public boolean installEmulationExtensionFiles() {
+        Optional<Path> sharedir = localSharedir();
+        if (sharedir.isEmpty()) {
+            return false;
+        }
+        Path extensionDirectory = sharedir.get().resolve("extension");
+        if (sameExtensionFiles(extensionDirectory)) {
+            return true;
+        }
+        if (!Files.isWritable(extensionDirectory)) {
+            LOG.log(System.Logger.Level.INFO, "{0} is not writable: the aws_lambda emulation is installed as a plain "
+                    + "script instead of CREATE EXTENSION", extensionDirectory);
+            return false;
+        }
+        try {
+            AwsLambdaEmulation.writeExtensionFiles(extensionDirectory);
+            LOG.log(System.Logger.Level.INFO, "installed the aws_lambda emulation''s extension files into {0}",
+                    extensionDirectory);
+            return true;
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not write the aws_lambda emulation''s extension files into "
+                    + "{0} ({1}): installing it as a plain script instead", extensionDirectory, e.getMessage());
+            return false;
+        }
+    }
+
+    private static boolean sameExtensionFiles(Path extensionDirectory) {
+        for (Map.Entry<String, String> file : AwsLambdaEmulation.extensionFiles().entrySet()) {
+            Path installed = extensionDirectory.resolve(file.getKey());
+            try {
+                if (!Files.isRegularFile(installed)
+                        || !Files.readString(installed, StandardCharsets.UTF_8).equals(file.getValue())) {
+                    return false;
+                }
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Stops and removes the server if this object started it; a given server is left alone. */
     @Override
     public void close() {
@@ -184,8 +237,7 @@ public final class PostgresServer implements AutoCloseable {
         try {
             owned.close();
         } catch (Exception e) {
-            System.getLogger(PostgresServer.class.getName()).log(System.Logger.Level.WARNING,
-                    "could not stop {0}: {1}", description, e.toString());
+            LOG.log(System.Logger.Level.WARNING, "could not stop {0}: {1}", description, e.toString());
         }
     }
 
