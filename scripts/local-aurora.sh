@@ -16,6 +16,18 @@ cd "$ROOT"
 
 log() { printf '%s %s\n' "[$(date +%H:%M:%S)]" "$*" >&2; }
 
+# Runs Maven quietly, keeping standard output for the launcher's lines; its log is shown only when it fails.
+maven() {
+  local output
+  output="$(mktemp)"
+  if ! mvn -B -q "$@" >"$output" 2>&1; then
+    cat "$output" >&2
+    rm -f "$output"
+    return 1
+  fi
+  rm -f "$output"
+}
+
 command -v java >/dev/null || { log "java not found: install a JDK 17"; exit 1; }
 command -v mvn >/dev/null || { log "mvn not found: install Maven 3.8+"; exit 1; }
 
@@ -33,7 +45,7 @@ stale() {
 
 if stale aurora-local || stale lambda-fn; then
   log "building aurora-local and lambda-fn"
-  mvn -B -q -Dstyle.color=never -pl aurora-local,lambda-fn -am install -DskipTests >&2
+  maven -pl aurora-local,lambda-fn -am install -DskipTests
 fi
 
 # Runtime dependencies of both modules, cached until a pom changes.
@@ -41,8 +53,8 @@ dependencies_file=target/local-aurora.classpath
 if [ ! -s "$dependencies_file" ] \
    || [ -n "$(find pom.xml aurora-local/pom.xml lambda-fn/pom.xml -newer "$dependencies_file" -print -quit)" ]; then
   log "resolving the runtime classpath"
-  mvn -B -q -Dstyle.color=never -pl aurora-local,lambda-fn dependency:build-classpath -Dmdep.includeScope=runtime \
-    -Dmdep.outputFile=target/runtime.classpath >&2
+  maven -pl aurora-local,lambda-fn dependency:build-classpath -Dmdep.includeScope=runtime \
+    -Dmdep.outputFile=target/runtime.classpath
   mkdir -p target
   printf '%s:%s' "$(cat aurora-local/target/runtime.classpath)" "$(cat lambda-fn/target/runtime.classpath)" \
     >"$dependencies_file"

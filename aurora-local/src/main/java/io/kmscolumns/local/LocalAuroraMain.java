@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
  * Logs go to standard error; standard output holds only these lines.
  */
 @Command(name = "local-aurora", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = LocalAuroraMain.Version.class,
         description = {"Runs a local KMS, a local Lambda endpoint serving the kms-crypto function and a PostgreSQL "
                 + "database with the aws_lambda emulation, until interrupted."})
 public final class LocalAuroraMain implements Callable<Integer> {
@@ -67,6 +68,15 @@ public final class LocalAuroraMain implements Callable<Integer> {
 
     LocalAuroraMain(PrintStream out) {
         this.out = out;
+    }
+
+    /** The version in the jar's manifest, when there is one. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = LocalAuroraMain.class.getPackage().getImplementationVersion();
+            return new String[] {"local-aurora " + (version != null ? version : "(development build)")};
+        }
     }
 
     /** Parses the arguments, runs the stack until the JVM is told to stop, and exits with picocli's exit code. */
