@@ -131,6 +131,19 @@ class PostgresServerTest {
     }
 
     @Test
+    void withoutLocalBinariesOrADockerEngineTheErrorSaysTestcontainersFoundNoDocker(@TempDir Path empty) {
+        org.junit.jupiter.api.Assumptions.assumeFalse(PlPythonContainer.dockerAvailable(),
+                "a Docker engine is running here");
+        PostgresServer.Builder noDocker = PostgresServer.builder()
+                .environment(Map.of("PATH", empty.toString()))
+                .debianRoot(empty.resolve("no-such-dir"));
+
+        assertThatThrownBy(noDocker::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Testcontainers: no Docker engine found");
+    }
+
+    @Test
     void newestDebianVersionIsFoundWhenNothingIsOnPath(@TempDir Path root) throws IOException {
         for (String version : List.of("13", "16", "9.6")) {
             Path bin = Files.createDirectories(root.resolve(version).resolve("bin"));
