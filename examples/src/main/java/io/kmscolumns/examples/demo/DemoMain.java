@@ -263,7 +263,7 @@ public final class DemoMain implements Callable<Integer> {
                 while (result.next()) {
                     out.println("  id " + result.getLong(1));
                     for (int i = 0; i < PeopleTable.ENCRYPTED_COLUMNS.length; i++) {
-                        out.printf("    %-12s %-32s -> %s%n", PeopleTable.ENCRYPTED_COLUMNS[i],
+                        out.printf("    %-12s %-34s -> %s%n", PeopleTable.ENCRYPTED_COLUMNS[i],
                                 shorten(result.getString(2 + 2 * i)), result.getString(3 + 2 * i));
                     }
                 }
@@ -275,8 +275,10 @@ public final class DemoMain implements Callable<Integer> {
         if (stored == null) {
             return "NULL";
         }
-        return stored.length() <= SHOWN_CIPHERTEXT_CHARS ? stored
-                : stored.substring(0, SHOWN_CIPHERTEXT_CHARS) + "…";
+        // The first characters are the same for every value under one key (format prefix and KMS blob header):
+        // the last few show that the values differ.
+        return stored.length() <= SHOWN_CIPHERTEXT_CHARS + 8 ? stored
+                : stored.substring(0, SHOWN_CIPHERTEXT_CHARS) + "…" + stored.substring(stored.length() - 8);
     }
 
     private static String typesOf(TableSnapshot snapshot) {
