@@ -117,6 +117,12 @@ final class ProductionTable {
         return single(connection, sql);
     }
 
+    /** Rows whose value is neither NULL nor v1 ciphertext. */
+    long plaintextCount(Connection connection) throws SQLException {
+        return Long.parseLong(single(connection, "SELECT count(*) FROM " + name + " WHERE email IS NOT NULL AND NOT "
+                + CiphertextFormat.isCiphertext("email")));
+    }
+
     /** Reads every row, decrypts the ciphertexts and compares each row with its original value. */
     State inspect(Connection connection) throws SQLException {
         Map<String, String> originals = read(connection, name + "_original");
