@@ -33,8 +33,8 @@ public final class LambdaHostMain implements Callable<Integer> {
             description = "File the KMS key persists in, so every host of one benchmark run uses the same key.")
     Path keyStateFile;
 
-    @Option(names = "--kms-concurrency", defaultValue = "64", paramLabel = "N",
-            description = "KMS calls in flight per invocation (the function's KMS_CONCURRENCY; default 64).")
+    @Option(names = "--kms-concurrency", defaultValue = "32", paramLabel = "N",
+            description = "KMS calls in flight per invocation (the function's KMS_CONCURRENCY; default 32).")
     int kmsConcurrency;
 
     @Option(names = "--kms-latency-ms", defaultValue = "0", paramLabel = "MS",
