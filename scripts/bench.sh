@@ -6,7 +6,7 @@
 # Installs PostgreSQL 15 with PL/Python like scripts/test.sh when missing, runs a throwaway cluster, and stops
 # everything it started. Prints a table and, as its last line, `ratio_vs_update=<x> speedup_vs_per_row=<y>`.
 # Extra arguments go to the benchmark, e.g. `scripts/bench.sh --rows 100000 --latencies-ms 5`
-# (`scripts/bench.sh --help` lists them).
+# (`scripts/bench.sh --help` lists them). BENCH_SKIP_BUILD=1 reuses the last build (classes and classpath).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -18,11 +18,15 @@ command -v mvn >/dev/null || { log "mvn not found: install Maven 3.8+"; exit 1; 
 
 ensure_postgres_packages
 
-log "building the benchmark and what it needs"
-mvn -B -q -pl benchmarks -am install -DskipTests
-scripts/lib/install-emulation-files.sh
-mvn -B -q -pl benchmarks dependency:build-classpath -Dmdep.outputFile=target/runtime-classpath.txt \
-  -Dmdep.includeScope=runtime >/dev/null
+if [ "${BENCH_SKIP_BUILD:-}" = 1 ] && [ -f benchmarks/target/runtime-classpath.txt ]; then
+  log "BENCH_SKIP_BUILD=1: using the last build's classes and classpath"
+else
+  log "building the benchmark and what it needs"
+  mvn -B -q -pl benchmarks -am install -DskipTests
+  scripts/lib/install-emulation-files.sh
+  mvn -B -q -pl benchmarks dependency:build-classpath -Dmdep.outputFile=target/runtime-classpath.txt \
+    -Dmdep.includeScope=runtime >/dev/null
+fi
 classpath="benchmarks/target/classes:$(cat benchmarks/target/runtime-classpath.txt)"
 
 trap stop_throwaway_postgres EXIT INT TERM
