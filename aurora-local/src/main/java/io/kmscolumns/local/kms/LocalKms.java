@@ -1,9 +1,9 @@
 package io.kmscolumns.local.kms;
 
 import com.sun.net.httpserver.HttpServer;
+import io.kmscolumns.local.http.LoopbackHttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -72,7 +72,7 @@ public final class LocalKms implements AutoCloseable {
                 });
         pool.allowCoreThreadTimeOut(true);
         try {
-            HttpServer httpServer = HttpServer.create(new InetSocketAddress("127.0.0.1", requestedPort), 128);
+            HttpServer httpServer = LoopbackHttpServer.create(requestedPort, 128);
             httpServer.createContext("/", new KmsHttpHandler(operations));
             httpServer.setExecutor(pool);
             httpServer.start();

@@ -2,11 +2,10 @@ package io.kmscolumns.local.lambda;
 
 import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.sun.net.httpserver.HttpServer;
+import io.kmscolumns.local.http.LoopbackHttpServer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Map;
 import java.util.Objects;
@@ -94,7 +93,7 @@ public final class LocalLambda implements AutoCloseable {
         // Each HTTP thread waits for its invocation, so one per concurrent invocation plus a few for errors.
         httpPool = Executors.newFixedThreadPool(concurrency + 4, daemonThreads("local-lambda-http-"));
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 256);
+            server = LoopbackHttpServer.create(port, 256);
         } catch (IOException e) {
             shutdownPools();
             throw new UncheckedIOException("Cannot bind the local Lambda endpoint to 127.0.0.1:" + port
