@@ -21,14 +21,14 @@ ensure_postgres_packages
 trap stop_throwaway_postgres EXIT INT TERM
 
 log "building the aurora-local emulation"
-mvn -B -q -pl aurora-local -am install -DskipTests
+mvn -B -q -Dstyle.color=never -pl aurora-local -am install -DskipTests
 scripts/lib/install-emulation-files.sh
 
 start_throwaway_postgres
 export AURORA_LOCAL_JDBC_URL="$PG_JDBC_URL"
 
 log "running every module's tests"
-mvn -B install "$@"
+mvn -B -Dstyle.color=never install "$@"
 
 if [ -x deploy/lint.sh ]; then
   log "linting the deployment template"

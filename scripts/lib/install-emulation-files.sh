@@ -13,10 +13,16 @@ bindir="$(pg_bindir)" || { log "PostgreSQL ${PG_MAJOR} not installed: run ensure
 sharedir="$("$bindir/pg_config" --sharedir)"
 
 classpath_file="aurora-local/target/runtime-classpath.txt"
-mvn -B -q -pl aurora-local dependency:build-classpath -Dmdep.outputFile=target/runtime-classpath.txt \
-  -Dmdep.includeScope=runtime >/dev/null
+mvn_log="$(mktemp)"
+if ! mvn -B -q -Dstyle.color=never -pl aurora-local dependency:build-classpath \
+    -Dmdep.outputFile=target/runtime-classpath.txt -Dmdep.includeScope=runtime >"$mvn_log" 2>&1; then
+  cat "$mvn_log" >&2
+  rm -f "$mvn_log"
+  exit 1
+fi
+rm -f "$mvn_log"
 classpath="aurora-local/target/classes:$(cat "$classpath_file")"
 
 as_root "$(command -v java)" -cp "$classpath" io.kmscolumns.local.postgres.AwsLambdaEmulation \
-  --install-files "$sharedir"
+  --install-files "$sharedir" >/dev/null
 log "aws_lambda emulation files installed into ${sharedir}/extension"
