@@ -94,6 +94,12 @@ final class AttributeRules {
         }
     }
 
+    void oneOf(String attribute, String value, String... allowed) {
+        if (value != null && !Arrays.asList(allowed).contains(value)) {
+            error(attribute, "must be one of " + String.join(", ", allowed) + "; got \"" + value + "\"");
+        }
+    }
+
     void encryptionContext(String attribute, String value) {
         if (value == null) {
             return;

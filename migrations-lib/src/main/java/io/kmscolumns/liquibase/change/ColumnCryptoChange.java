@@ -6,7 +6,9 @@ import io.kmscolumns.liquibase.sql.ColumnRef;
 import io.kmscolumns.liquibase.sql.EncryptionContext;
 import io.kmscolumns.liquibase.sql.FunctionSet;
 import io.kmscolumns.liquibase.statement.ColumnConversionStatement;
+import io.kmscolumns.liquibase.statement.DependentViewPolicy;
 import io.kmscolumns.liquibase.statement.KmsColumnsConfiguration;
+import io.kmscolumns.liquibase.statement.UserTriggerPolicy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,8 +25,10 @@ import liquibase.statement.SqlStatement;
 
 /**
  * Attributes and behaviour shared by {@code encryptColumn} and {@code decryptColumn}: the column, the function
- * set, the encryption context, batching, and the trigger. Batch size and pause are operational and stay out of
- * the checksum.
+ * set, the encryption context, batching, the trigger, and how dependent views and the table's own triggers are
+ * handled. Batch size, pause, {@code dependentViews} and {@code userTriggers} stay out of the checksum: they govern
+ * how a run proceeds, not the column's end state, and adding one to an applied changeset (say, so that its
+ * rollback may recreate views added since) must not invalidate it.
  */
 public abstract class ColumnCryptoChange extends KmsChange {
 
@@ -45,6 +49,8 @@ public abstract class ColumnCryptoChange extends KmsChange {
     private String encryptionContext;
     private Boolean installTrigger;
     private Integer pauseMillis;
+    private String dependentViews;
+    private String userTriggers;
 
     /** Which way this change converts. */
     protected abstract Direction direction();
@@ -163,6 +169,38 @@ public abstract class ColumnCryptoChange extends KmsChange {
         this.pauseMillis = pauseMillis;
     }
 
+    /**
+     * Views and materialized views that read the column: {@code refuse} (default) or {@code recreate} (dropped and
+     * recreated unchanged around the column's type change, in one transaction; their readers then see ciphertext).
+     * Not in the checksum.
+     */
+    @DatabaseChangeProperty(description = "Views reading the column: refuse (default) or recreate (dropped and "
+            + "recreated unchanged around the type change; they then show ciphertext)",
+            requiredForDatabase = ChangeParameterMetaData.NONE, supportsDatabase = ChangeParameterMetaData.ALL)
+    public String getDependentViews() {
+        return dependentViews;
+    }
+
+    public void setDependentViews(String dependentViews) {
+        this.dependentViews = dependentViews;
+    }
+
+    /**
+     * The table's own enabled triggers that fire on the batches' UPDATE: {@code refuse} (default), {@code fire}
+     * (with a warning) or {@code skip} (batches run with {@code session_replication_role = replica}; needs superuser
+     * or rds_superuser). Not in the checksum.
+     */
+    @DatabaseChangeProperty(description = "The table's own UPDATE triggers: refuse (default), fire or skip "
+            + "(session_replication_role = replica; needs superuser or rds_superuser)",
+            requiredForDatabase = ChangeParameterMetaData.NONE, supportsDatabase = ChangeParameterMetaData.ALL)
+    public String getUserTriggers() {
+        return userTriggers;
+    }
+
+    public void setUserTriggers(String userTriggers) {
+        this.userTriggers = userTriggers;
+    }
+
     @Override
     protected void checkAttributes(AttributeRules rules) {
         rules.identifier("schemaName", schemaName, AttributeRules.MAX_IDENTIFIER_BYTES);
@@ -179,6 +217,8 @@ public abstract class ColumnCryptoChange extends KmsChange {
                 + " values per request)");
         rules.encryptionContext("encryptionContext", encryptionContext);
         rules.range("pauseMillis", pauseMillis, 0, 900_000, "");
+        rules.oneOf("dependentViews", dependentViews, "refuse", "recreate");
+        rules.oneOf("userTriggers", userTriggers, "refuse", "fire", "skip");
     }
 
     /** The column converted. Call only when the attributes are valid. */
@@ -210,7 +250,8 @@ public abstract class ColumnCryptoChange extends KmsChange {
         }
         ColumnConversionStatement statement = new ColumnConversionStatement(direction(), column(), functionSet(),
                 contextJson(), batchSize == null ? DEFAULT_BATCH_SIZE : batchSize,
-                pauseMillis == null ? 0 : pauseMillis, installTrigger == null || installTrigger);
+                pauseMillis == null ? 0 : pauseMillis, installTrigger == null || installTrigger,
+                DependentViewPolicy.of(dependentViews), UserTriggerPolicy.of(userTriggers));
         if (printingSql(database)) {
             return printable(statement.printableSql());
         }
@@ -262,7 +303,7 @@ public abstract class ColumnCryptoChange extends KmsChange {
 
     @Override
     public String[] getExcludedFieldFilters(ChecksumVersion version) {
-        return new String[] {"batchSize", "pauseMillis"};
+        return new String[] {"batchSize", "pauseMillis", "dependentViews", "userTriggers"};
     }
 
     private static String orDefault(String value, String fallback) {
@@ -281,6 +322,8 @@ public abstract class ColumnCryptoChange extends KmsChange {
         other.setEncryptionContext(encryptionContext);
         other.setInstallTrigger(installTrigger);
         other.setPauseMillis(pauseMillis);
+        other.setDependentViews(dependentViews);
+        other.setUserTriggers(userTriggers);
         return other;
     }
 }

@@ -92,6 +92,27 @@ public final class BatchSql {
         return byRowId.render(null, Integer.toString(limit), SqlText.jsonb(contextJson));
     }
 
+    /**
+     * The keys, as text, of the rows a batch would select: the same rows as {@link #batch(boolean)} in the same
+     * order, read-only and without locks. Used to name the key range of a batch that failed. Parameters as for
+     * {@link #batch(boolean)}, without the context.
+     */
+    public String batchKeys(boolean afterKey) {
+        List<String> keyRefs = key.stream().map(k -> "kms_row." + SqlText.identifier(k.name())).toList();
+        String keyOrder = String.join(", ", keyRefs);
+        return "SELECT " + String.join(", ", keyRefs.stream().map(k -> k + "::text").toList()) + "\n"
+                + "FROM " + column.qualifiedTable() + " AS kms_row\n"
+                + "WHERE " + pendingPredicate("kms_row." + column.quotedColumn(), direction) + "\n"
+                + (afterKey ? "  AND (" + keyOrder + ") > (" + keyPlaceholders() + ")\n" : "")
+                + "ORDER BY " + keyOrder + "\n"
+                + "LIMIT ?";
+    }
+
+    /** Names of the key columns, in key order. */
+    public List<String> keyNames() {
+        return key.stream().map(KeyColumn::name).toList();
+    }
+
     /** Number of key columns (the first parameters of {@link #batch(boolean) batch(true)}). */
     public int keySize() {
         return key.size();

@@ -56,18 +56,126 @@ public final class CatalogSql {
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint AS con WHERE con.conindid = ic.oid)
              ORDER BY 1""";
 
-    /** Views, materialized views and rules that read the column: parameters table oid, attnum. */
-    public static final String DEPENDENT_VIEWS_AND_RULES = """
-            SELECT DISTINCT CASE WHEN r.rulename = '_RETURN'
-                                 THEN CASE v.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END
-                                      || v.oid::regclass::text
-                                 ELSE 'rule ' || quote_ident(r.rulename) || ' on ' || v.oid::regclass::text END
-              FROM pg_catalog.pg_depend AS d
-              JOIN pg_catalog.pg_rewrite AS r ON r.oid = d.objid
-              JOIN pg_catalog.pg_class AS v ON v.oid = r.ev_class
-             WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
-               AND d.refobjid = ? AND d.refobjsubid = ?
+    /**
+     * The table and its partitions or inheritance children, and in each the column of that name (attribute numbers
+     * differ between a parent and its partitions when columns were dropped). Used as a prefix of the queries below;
+     * its parameters come first: table oid, column name.
+     */
+    private static final String TREE_COLUMNS = """
+            WITH RECURSIVE tree(oid) AS (
+              SELECT ?::oid
+              UNION ALL
+              SELECT i.inhrelid FROM pg_catalog.pg_inherits AS i JOIN tree ON i.inhparent = tree.oid
+            ), tree_column AS (
+              SELECT a.attrelid AS relid, a.attnum
+                FROM tree JOIN pg_catalog.pg_attribute AS a
+                  ON a.attrelid = tree.oid AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped
+            )""";
+
+    /**
+     * Rules that are not views and read the column (a view's rule is named {@code _RETURN}): parameters table oid,
+     * column name. One row per rule: {@code rule r on x}.
+     */
+    public static final String DEPENDENT_RULES = TREE_COLUMNS + """
+
+            SELECT DISTINCT 'rule ' || quote_ident(r.rulename) || ' on ' || r.ev_class::regclass::text
+              FROM tree_column AS tc
+              JOIN pg_catalog.pg_depend AS d
+                ON d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = tc.relid
+               AND d.refobjsubid = tc.attnum AND d.classid = 'pg_catalog.pg_rewrite'::regclass
+              JOIN pg_catalog.pg_rewrite AS r ON r.oid = d.objid AND r.rulename <> '_RETURN'
              ORDER BY 1""";
+
+    /**
+     * Every view and materialized view that has to be dropped to change the column's type: those reading the
+     * column, and transitively those reading them. Parameters table oid, column name. One row per view: oid,
+     * relkind, name as {@code regclass} text, whether it is temporary, and its depth (1 for a view reading the
+     * column; a view is deeper than every view it reads), ordered by depth. Create in this order, drop in reverse.
+     *
+     * @see <a href="https://www.postgresql.org/docs/current/sql-dropview.html">DROP VIEW</a>
+     */
+    public static final String VIEW_CLOSURE = TREE_COLUMNS + """
+            , closure(oid, depth) AS (
+              SELECT r.ev_class, 1
+                FROM tree_column AS tc
+                JOIN pg_catalog.pg_depend AS d
+                  ON d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = tc.relid
+                 AND d.refobjsubid = tc.attnum AND d.classid = 'pg_catalog.pg_rewrite'::regclass
+                JOIN pg_catalog.pg_rewrite AS r ON r.oid = d.objid AND r.rulename = '_RETURN'
+              UNION ALL
+              SELECT r.ev_class, closure.depth + 1
+                FROM closure
+                JOIN pg_catalog.pg_depend AS d
+                  ON d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = closure.oid
+                 AND d.classid = 'pg_catalog.pg_rewrite'::regclass
+                JOIN pg_catalog.pg_rewrite AS r
+                  ON r.oid = d.objid AND r.rulename = '_RETURN' AND r.ev_class <> closure.oid
+            )
+            SELECT v.oid, v.relkind, v.oid::regclass::text AS display, v.relpersistence = 't' AS temporary,
+                   max(closure.depth) AS depth
+              FROM closure JOIN pg_catalog.pg_class AS v ON v.oid = closure.oid
+             GROUP BY v.oid, v.relkind, v.relpersistence
+             ORDER BY max(closure.depth), v.oid::regclass::text""";
+
+    /**
+     * What would be lost by dropping and recreating the given views (parameter: their oids as {@code oid[]}):
+     * rules on them that are not views, and objects depending on them or on their row types other than the views
+     * themselves, their indexes, triggers and column defaults (which are recreated). One description per row.
+     */
+    public static final String VIEW_BLOCKERS = """
+            WITH views AS (
+              SELECT c.oid, c.reltype, t.typarray
+                FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_type AS t ON t.oid = c.reltype
+               WHERE c.oid = ANY (?::oid[])
+            )
+            SELECT 'rule ' || quote_ident(r.rulename) || ' on ' || r.ev_class::regclass::text
+                   || ' (only views are recreated)'
+              FROM pg_catalog.pg_rewrite AS r JOIN views ON views.oid = r.ev_class
+             WHERE r.rulename <> '_RETURN'
+            UNION
+            SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) || ' depends on '
+                   || pg_catalog.pg_describe_object(d.refclassid, d.refobjid, 0)
+              FROM pg_catalog.pg_depend AS d
+             WHERE d.deptype <> 'i'
+               AND ((d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid IN (SELECT oid FROM views))
+                 OR (d.refclassid = 'pg_catalog.pg_type'::regclass
+                     AND d.refobjid IN (SELECT reltype FROM views UNION SELECT typarray FROM views)))
+               AND NOT (d.classid = 'pg_catalog.pg_rewrite'::regclass AND EXISTS (
+                     SELECT 1 FROM pg_catalog.pg_rewrite AS r JOIN views ON views.oid = r.ev_class
+                      WHERE r.oid = d.objid))
+               AND NOT (d.classid = 'pg_catalog.pg_type'::regclass AND d.objid IN (
+                     SELECT reltype FROM views UNION SELECT typarray FROM views))
+               AND NOT (d.classid = 'pg_catalog.pg_class'::regclass AND EXISTS (
+                     SELECT 1 FROM pg_catalog.pg_index AS i JOIN views ON views.oid = i.indrelid
+                      WHERE i.indexrelid = d.objid))
+               AND NOT (d.classid = 'pg_catalog.pg_trigger'::regclass AND EXISTS (
+                     SELECT 1 FROM pg_catalog.pg_trigger AS t JOIN views ON views.oid = t.tgrelid
+                      WHERE t.oid = d.objid))
+               AND NOT (d.classid = 'pg_catalog.pg_attrdef'::regclass AND EXISTS (
+                     SELECT 1 FROM pg_catalog.pg_attrdef AS a JOIN views ON views.oid = a.adrelid
+                      WHERE a.oid = d.objid))
+             ORDER BY 1""";
+
+    /**
+     * Enabled triggers, other than this library's own, on the table or its partitions that fire on an UPDATE of
+     * the column (row or statement level; {@code UPDATE OF} lists that name other columns only do not fire).
+     * Parameters table oid, column name, this library's trigger name, table oid, table oid. One row per trigger: name, table, and
+     * {@code tgenabled} ({@code O} fires normally, {@code A} always, {@code R} only in replica mode). A partition's
+     * clone of a trigger on the partitioned table is listed once, on the partitioned table.
+     *
+     * @see <a href="https://www.postgresql.org/docs/current/sql-altertable.html">ALTER TABLE ... ENABLE TRIGGER</a>
+     */
+    public static final String USER_UPDATE_TRIGGERS = TREE_COLUMNS + """
+
+            SELECT t.tgname, t.tgrelid::regclass::text AS on_table, t.tgenabled
+              FROM tree_column AS tc
+              JOIN pg_catalog.pg_trigger AS t ON t.tgrelid = tc.relid
+             WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgname <> ?
+               AND (t.tgtype::int & 16) <> 0
+               AND (cardinality(t.tgattr::int2[]) = 0 OR tc.attnum = ANY (t.tgattr::int2[]))
+               AND (t.tgrelid = ?::oid OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger AS p
+                                    WHERE p.tgrelid = ?::oid AND p.tgname = t.tgname))
+             ORDER BY t.tgrelid::regclass::text, t.tgname""";
 
     /**
      * Estimated rows of the table and its partitions or inheritance children, without scanning: {@code reltuples}

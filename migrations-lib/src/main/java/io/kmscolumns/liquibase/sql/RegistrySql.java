@@ -22,4 +22,13 @@ public final class RegistrySql {
                 + "  PRIMARY KEY (schema_name, table_name, column_name)\n"
                 + ")";
     }
+
+    /**
+     * The recorded original type of a column: parameters schema, table, column. Run only when the registry exists
+     * ({@code to_regclass}).
+     */
+    public static String originalType(FunctionSet functions) {
+        return "SELECT r.original_type FROM " + functions.registry() + " AS r\n"
+                + " WHERE r.schema_name = ? AND r.table_name = ? AND r.column_name = ?";
+    }
 }

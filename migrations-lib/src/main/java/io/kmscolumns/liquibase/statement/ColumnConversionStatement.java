@@ -5,10 +5,12 @@ import io.kmscolumns.liquibase.sql.BatchSql.Direction;
 import io.kmscolumns.liquibase.sql.ColumnRef;
 import io.kmscolumns.liquibase.sql.ColumnSql;
 import io.kmscolumns.liquibase.sql.FunctionSet;
+import io.kmscolumns.liquibase.sql.SqlText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +23,11 @@ import liquibase.statement.ExecutablePreparedStatement;
  * Encrypts or decrypts a column in place. Runs only under the JDBC executor; {@code updateSQL} prints
  * {@link #printableSql()} instead and calls nothing.
  *
- * <p>Steps, in order: read-only pre-flight checks; a refusal to run a large table inside one transaction; a probe
+ * <p>Steps, in order: read-only pre-flight checks (including the views reading the column and the table's own
+ * triggers, handled as {@link DependentViewPolicy} and {@link UserTriggerPolicy} say); a refusal to run a large table inside one transaction; a probe
  * encrypt-and-decrypt through the SQL functions (only when rows need converting); for encryption, recording the
- * original type and converting the column to text, then the row trigger; for decryption, removing the trigger
+ * original type and converting the column to text (with dependent views dropped and recreated around it when so
+ * asked), then the row trigger; for decryption, removing the trigger
  * first; batches paged by primary key, one Lambda invocation each, repeated in passes until no row needs
  * converting; for decryption, restoring the recorded type. Every step is idempotent, so a rerun after a failure
  * finishes the job, and a batch that fails changes nothing.
@@ -45,6 +49,8 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
     private final int batchSize;
     private final long pauseMillis;
     private final boolean installTrigger;
+    private final DependentViewPolicy viewPolicy;
+    private final UserTriggerPolicy triggerPolicy;
 
     /**
      * @param direction      encrypt or decrypt
@@ -54,9 +60,12 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
      * @param batchSize      rows per batch (and per Lambda invocation)
      * @param pauseMillis    pause between batches
      * @param installTrigger for encryption, whether to install the row trigger
+     * @param viewPolicy     what to do with views reading the column
+     * @param triggerPolicy  what to do with the table's own triggers that the batches would fire
      */
     public ColumnConversionStatement(Direction direction, ColumnRef column, FunctionSet functions,
-            String contextJson, int batchSize, long pauseMillis, boolean installTrigger) {
+            String contextJson, int batchSize, long pauseMillis, boolean installTrigger,
+            DependentViewPolicy viewPolicy, UserTriggerPolicy triggerPolicy) {
         this.direction = direction;
         this.column = column;
         this.functions = functions;
@@ -64,6 +73,8 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
         this.batchSize = batchSize;
         this.pauseMillis = pauseMillis;
         this.installTrigger = installTrigger;
+        this.viewPolicy = viewPolicy;
+        this.triggerPolicy = triggerPolicy;
     }
 
     /** Encrypt or decrypt. */
@@ -85,7 +96,11 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
         String verb = direction == Direction.ENCRYPT ? "encrypt" : "decrypt";
         String header = "-- kms-columns: " + verb + " " + column.display() + " through " + functions.schema()
                 + ". Under update, read-only pre-flight checks (table, column, primary key, constraints, indexes,\n"
-                + "-- views) and a probe " + "call of the functions run first, and batches page by primary key.\n";
+                + "-- views, triggers) and a probe call of the functions run first, and batches page by primary key.\n"
+                + (viewPolicy == DependentViewPolicy.RECREATE ? "-- dependentViews=\"recreate\": views reading the "
+                        + "column are dropped and recreated around the type change, found under update.\n" : "")
+                + (triggerPolicy == UserTriggerPolicy.SKIP ? "-- userTriggers=\"skip\": each batch runs in a "
+                        + "transaction after SET LOCAL session_replication_role = replica.\n" : "");
         if (direction == Direction.ENCRYPT) {
             sql.add(header + ColumnSql.recordAndConvertToText(column, functions, contextJson));
             if (installTrigger) {
@@ -114,7 +129,8 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
     }
 
     private void run(Connection connection) throws SQLException, DatabaseException {
-        ColumnFacts facts = new ColumnPreflight(connection, column, functions, direction).inspect();
+        ColumnFacts facts = new ColumnPreflight(connection, column, functions, direction, viewPolicy, triggerPolicy)
+                .inspect();
         refuseLargeTableInTransaction(connection, facts);
         BatchSql batches = new BatchSql(column, facts.key(), functions, direction);
         boolean convertible = direction == Direction.ENCRYPT || facts.textual();
@@ -126,13 +142,26 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
             probe(connection);
         }
 
+        DependentViews views = new DependentViews(connection, column);
+        boolean aroundViews = facts.typeChange() && !facts.views().isEmpty();
         if (direction == Direction.ENCRYPT) {
-            execute(connection, ColumnSql.recordAndConvertToText(column, functions, contextJson));
+            String convert = ColumnSql.recordAndConvertToText(column, functions, contextJson);
+            if (aroundViews) {
+                views.changeTypeAround(facts.tableOid(), convert);
+            } else {
+                execute(connection, convert);
+            }
             if (installTrigger) {
                 execute(connection, ColumnSql.createTrigger(column, functions, contextJson));
             }
         } else {
             execute(connection, ColumnSql.dropTrigger(column));
+        }
+        if (pending > 0 && !facts.firingTriggers().isEmpty()) {
+            ServerNotices.warn(String.join(", ", facts.firingTriggers()) + " will fire on each of the " + pending
+                    + " rows to " + verb() + " (userTriggers=\"fire\"): whatever they do with the column's values, "
+                    + "they do it with " + (direction == Direction.ENCRYPT ? "plaintext before and ciphertext after"
+                            : "ciphertext before and plaintext after") + " the change.");
         }
 
         long remaining = pending;
@@ -149,9 +178,35 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
                     + "\"true\") and run update again to finish.");
         }
         if (direction == Direction.DECRYPT) {
-            execute(connection, ColumnSql.restoreRecordedType(column, functions));
+            String restore = ColumnSql.restoreRecordedType(column, functions);
+            if (aroundViews) {
+                views.changeTypeAround(facts.tableOid(), restore);
+            } else {
+                execute(connection, restore);
+            }
+        }
+        if (viewPolicy == DependentViewPolicy.RECREATE && !facts.views().isEmpty()) {
+            List<String> refreshed = views.refreshMaterialized(facts.tableOid());
+            warnAboutViews(facts, refreshed);
         }
         ServerNotices.tell(progress.summary() + "; rows still to " + verb() + ": " + remaining);
+    }
+
+    private void warnAboutViews(ColumnFacts facts, List<String> refreshed) {
+        if (direction == Direction.DECRYPT) {
+            if (!refreshed.isEmpty()) {
+                ServerNotices.tell("refreshed " + String.join(", ", refreshed) + ", which now hold plaintext again");
+            }
+            return;
+        }
+        for (ColumnFacts.DependentView view : facts.views()) {
+            String through = view.depth() == 1 ? "reads " + column.display() : "reads " + column.display()
+                    + " through other views";
+            ServerNotices.warn(view.describe() + " " + through + ": its readers now see ciphertext"
+                    + (refreshed.contains(view.describe()) ? " (refreshed after the conversion)" : "") + ". To show "
+                    + "plaintext to roles allowed to decrypt, redefine it to read the column through "
+                    + functions.decrypt() + "(" + column.quotedColumn() + ", " + SqlText.jsonb(contextJson) + ").");
+        }
     }
 
     private void refuseLargeTableInTransaction(Connection connection, ColumnFacts facts)
@@ -214,41 +269,149 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
 
     private void runPass(Connection connection, BatchSql batches, ConversionProgress progress)
             throws SQLException, DatabaseException {
-        String first = batches.batch(false);
-        String next = batches.batch(true);
         String[] lastKey = null;
         while (true) {
-            try (PreparedStatement batch = connection.prepareStatement(lastKey == null ? first : next)) {
-                int parameter = 1;
-                if (lastKey != null) {
-                    for (String value : lastKey) {
-                        batch.setString(parameter++, value);
-                    }
-                }
-                batch.setInt(parameter++, batchSize);
-                batch.setString(parameter, contextJson);
-                try (ResultSet row = batch.executeQuery()) {
-                    if (!row.next()) {
-                        return;
-                    }
-                    long written = row.getLong(1);
-                    lastKey = new String[batches.keySize()];
-                    for (int i = 0; i < lastKey.length; i++) {
-                        lastKey[i] = row.getString(2 + i);
-                    }
-                    progress.batchDone(written);
-                }
+            String[] batchLastKey;
+            try {
+                batchLastKey = runBatch(connection, batches, lastKey, progress);
             } catch (SQLException e) {
                 throw new DatabaseException("kms-columns: batch " + (progress.batches() + 1) + " of " + verb() + " "
-                        + column.display() + " failed" + (lastKey == null ? "" : " (rows after key "
-                        + String.join(", ", lastKey) + ")") + ": " + e.getMessage() + " The batch changed nothing; the "
-                        + progress.done() + " rows of earlier batches are converted and stay valid (committed when "
-                        + "runInTransaction=\"false\"). The changeset is not marked as run; run update again to "
-                        + "resume.",
+                        + column.display() + " failed (" + keyRange(connection, batches, lastKey) + "): "
+                        + e.getMessage() + " The batch changed nothing; the " + progress.done() + " rows of earlier "
+                        + "batches are converted and stay valid (committed when runInTransaction=\"false\"). The "
+                        + "changeset is not marked as run; run update again to resume.",
                         e);
             }
+            if (batchLastKey == null) {
+                return;
+            }
+            lastKey = batchLastKey;
             pause();
         }
+    }
+
+    /**
+     * Runs one batch; returns its last key, or null when no row was left. With {@code userTriggers="skip"} the
+     * batch runs in its own transaction (or savepoint, inside the changeset's) after
+     * {@code SET LOCAL session_replication_role = replica}; otherwise as one statement. Inside the changeset's
+     * transaction a savepoint is kept, so that after a failure the batch's key range can still be read.
+     */
+    private String[] runBatch(Connection connection, BatchSql batches, String[] lastKey, ConversionProgress progress)
+            throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        boolean skip = triggerPolicy == UserTriggerPolicy.SKIP;
+        if (skip && autoCommit) {
+            connection.setAutoCommit(false);
+        }
+        Savepoint savepoint = autoCommit ? null : connection.setSavepoint();
+        try {
+            String previousRole = skip ? setReplicationRole(connection, "replica") : null;
+            String[] batchLastKey = executeBatch(connection, batches, lastKey, progress);
+            if (skip) {
+                setReplicationRole(connection, previousRole);
+            }
+            if (skip && autoCommit) {
+                connection.commit();
+            }
+            if (savepoint != null) {
+                connection.releaseSavepoint(savepoint);
+            }
+            return batchLastKey;
+        } catch (SQLException e) {
+            if (savepoint != null) {
+                connection.rollback(savepoint);
+            } else if (skip) {
+                connection.rollback();
+            }
+            throw e;
+        } finally {
+            if (skip && autoCommit) {
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** Sets {@code session_replication_role} until the end of the transaction; returns the previous value. */
+    private static String setReplicationRole(Connection connection, String role) throws SQLException {
+        try (PreparedStatement set = connection.prepareStatement("SELECT current_setting('session_replication_role'), "
+                + "set_config('session_replication_role', ?, true)")) {
+            set.setString(1, role);
+            try (ResultSet row = set.executeQuery()) {
+                row.next();
+                return row.getString(1);
+            }
+        }
+    }
+
+    private String[] executeBatch(Connection connection, BatchSql batches, String[] lastKey,
+            ConversionProgress progress) throws SQLException {
+        try (PreparedStatement batch = connection.prepareStatement(batches.batch(lastKey != null))) {
+            int parameter = 1;
+            if (lastKey != null) {
+                for (String value : lastKey) {
+                    batch.setString(parameter++, value);
+                }
+            }
+            batch.setInt(parameter++, batchSize);
+            batch.setString(parameter, contextJson);
+            try (ResultSet row = batch.executeQuery()) {
+                if (!row.next()) {
+                    return null;
+                }
+                long written = row.getLong(1);
+                String[] batchLastKey = new String[batches.keySize()];
+                for (int i = 0; i < batchLastKey.length; i++) {
+                    batchLastKey[i] = row.getString(2 + i);
+                }
+                progress.batchDone(written);
+                return batchLastKey;
+            }
+        }
+    }
+
+    /**
+     * The first and last key of the rows the failed batch covered, read again (read-only) after the failure; falls
+     * back to the key the batch started after when they cannot be read.
+     */
+    private String keyRange(Connection connection, BatchSql batches, String[] lastKey) {
+        String after = lastKey == null ? "the batch started at the first key" : "the batch started after key "
+                + key(batches.keyNames(), lastKey);
+        try (PreparedStatement query = connection.prepareStatement(batches.batchKeys(lastKey != null))) {
+            int parameter = 1;
+            if (lastKey != null) {
+                for (String value : lastKey) {
+                    query.setString(parameter++, value);
+                }
+            }
+            query.setInt(parameter, batchSize);
+            String[] first = null;
+            String[] last = null;
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    last = new String[batches.keySize()];
+                    for (int i = 0; i < last.length; i++) {
+                        last[i] = row.getString(1 + i);
+                    }
+                    if (first == null) {
+                        first = last;
+                    }
+                }
+            }
+            if (first == null) {
+                return after;
+            }
+            return "rows with keys from " + key(batches.keyNames(), first) + " to " + key(batches.keyNames(), last);
+        } catch (SQLException e) {
+            return after;
+        }
+    }
+
+    private static String key(List<String> names, String[] values) {
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            parts.add(names.get(i) + "=" + values[i]);
+        }
+        return parts.size() == 1 ? parts.get(0) : "(" + String.join(", ", parts) + ")";
     }
 
     private void pause() throws DatabaseException {

@@ -26,6 +26,12 @@ final class ServerNotices {
         statement.clearWarnings();
     }
 
+    /** A warning users must see: to the UI and to the logger at warning level. */
+    static void warn(String message) {
+        Scope.getCurrentScope().getUI().sendMessage("kms-columns: WARNING: " + message);
+        Scope.getCurrentScope().getLog(ServerNotices.class).warning(message);
+    }
+
     static void tell(String message) {
         Scope.getCurrentScope().getUI().sendMessage("kms-columns: " + message);
         Scope.getCurrentScope().getLog(ServerNotices.class).info(message);
