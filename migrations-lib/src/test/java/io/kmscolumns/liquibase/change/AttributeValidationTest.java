@@ -62,6 +62,25 @@ class AttributeValidationTest {
     }
 
     @Test
+    void dependentViewsAndUserTriggersAcceptOnlyTheirValues() {
+        EncryptColumnChange change = column();
+        change.setDependentViews("cascade");
+        change.setUserTriggers("disable");
+
+        assertThat(change.validate(POSTGRES).getErrorMessages()).containsExactly(
+                "encryptColumn: attribute dependentViews must be one of refuse, recreate; got \"cascade\"",
+                "encryptColumn: attribute userTriggers must be one of refuse, fire, skip; got \"disable\"");
+
+        for (String views : List.of("refuse", "recreate")) {
+            for (String triggers : List.of("refuse", "fire", "skip")) {
+                change.setDependentViews(views);
+                change.setUserTriggers(triggers);
+                assertThat(change.validate(POSTGRES).hasErrors()).as(views + "/" + triggers).isFalse();
+            }
+        }
+    }
+
+    @Test
     void encryptionContextMustBeAJsonObjectOfStrings() {
         EncryptColumnChange change = column();
 

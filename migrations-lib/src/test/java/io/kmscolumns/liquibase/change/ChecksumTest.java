@@ -34,6 +34,15 @@ class ChecksumTest {
     }
 
     @Test
+    void dependentViewsAndUserTriggersDoNotChangeTheColumnChecksum() {
+        EncryptColumnChange handled = encryptEmail();
+        handled.setDependentViews("recreate");
+        handled.setUserTriggers("fire");
+
+        assertThat(handled.generateCheckSum()).isEqualTo(encryptEmail().generateCheckSum());
+    }
+
+    @Test
     void timeoutsDoNotChangeTheFunctionsChecksum() {
         CreateEncryptFunctionsChange tuned = functions();
         tuned.setRequestTimeoutMs(120_000);

@@ -52,6 +52,8 @@ class GeneratedStatementsTest {
         change.setColumnName("email");
         change.setEncryptionContext("{\"tenant\":\"acme\"}");
         change.setBatchSize(50);
+        change.setDependentViews("recreate");
+        change.setUserTriggers("skip");
 
         Change[] inverses = change.createInverses();
 
@@ -59,11 +61,27 @@ class GeneratedStatementsTest {
         DecryptColumnChange decrypt = (DecryptColumnChange) inverses[0];
         assertThat(decrypt.contextJson()).isEqualTo(change.contextJson());
         assertThat(decrypt.getBatchSize()).isEqualTo(50);
+        assertThat(decrypt.getDependentViews()).isEqualTo("recreate");
+        assertThat(decrypt.getUserTriggers()).isEqualTo("skip");
         String printed = sql(decrypt.generateStatements(POSTGRES)[0]);
         assertThat(printed).contains("DROP TRIGGER IF EXISTS \"kms_encrypt_email\" ON \"crm\".\"customers\"")
                 .contains("\"kms_crypto\".\"decrypt_batch\"(")
                 .contains("DELETE FROM \"kms_crypto\".\"encrypted_columns\"");
         assertThat(printed.indexOf("DROP TRIGGER")).isLessThan(printed.indexOf("decrypt_batch"));
+    }
+
+    @Test
+    void printedSqlSaysHowViewsAndTriggersAreHandled() {
+        EncryptColumnChange change = new EncryptColumnChange();
+        change.setTableName("customers");
+        change.setColumnName("email");
+        change.setDependentViews("recreate");
+        change.setUserTriggers("skip");
+
+        assertThat(sql(change.generateStatements(POSTGRES)[0]))
+                .contains("-- dependentViews=\"recreate\": views reading the column are dropped and recreated")
+                .contains("-- userTriggers=\"skip\": each batch runs in a transaction after SET LOCAL "
+                        + "session_replication_role = replica");
     }
 
     @Test

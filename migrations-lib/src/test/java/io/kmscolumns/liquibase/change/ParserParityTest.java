@@ -39,6 +39,8 @@ class ParserParityTest {
             assertThat(encrypt.getBatchSize()).isEqualTo(250);
             assertThat(encrypt.getInstallTrigger()).isFalse();
             assertThat(encrypt.getPauseMillis()).isEqualTo(10);
+            assertThat(encrypt.getDependentViews()).isEqualTo("recreate");
+            assertThat(encrypt.getUserTriggers()).isEqualTo("skip");
             assertThat(encrypt.contextJson()).isEqualTo("{\"tenant\":\"acme\",\"purpose\":\"pii\"}");
             CreateEncryptFunctionsChange functions = (CreateEncryptFunctionsChange) changes.get(1);
             assertThat(functions.getRequestTimeoutMs()).isEqualTo(30000);

@@ -31,6 +31,13 @@ class XsdTest {
     }
 
     @Test
+    void schemaRejectsAnUnknownDependentViewsValue() {
+        assertThatThrownBy(() -> Changelogs.parse("changelogs/invalid/dependent-views-cascade.xml"))
+                .hasStackTraceContaining("cascade")
+                .hasStackTraceContaining("dependentViews");
+    }
+
+    @Test
     void schemaRejectsAnEncryptColumnWithoutColumnName() {
         assertThatThrownBy(() -> Changelogs.parse("changelogs/invalid/missing-column.xml"))
                 .hasStackTraceContaining("columnName");

@@ -83,6 +83,60 @@ class GeneratedSqlTest {
     }
 
     @Test
+    void keysOfABatchAreTheSameRowsReadWithoutLocks() {
+        BatchSql batch = new BatchSql(EMAIL, List.of(new KeyColumn("tenant", "integer"), new KeyColumn("id", "uuid")),
+                FUNCTIONS, Direction.ENCRYPT);
+
+        assertThat(batch.batchKeys(true)).isEqualTo("SELECT kms_row.\"tenant\"::text, kms_row.\"id\"::text\n"
+                + "FROM \"crm\".\"customers\" AS kms_row\n"
+                + "WHERE kms_row.\"email\" IS NOT NULL AND NOT " + CiphertextFormat.isCiphertext("kms_row.\"email\"")
+                + "\n  AND (kms_row.\"tenant\", kms_row.\"id\") > (CAST(? AS integer), CAST(? AS uuid))\n"
+                + "ORDER BY kms_row.\"tenant\", kms_row.\"id\"\n"
+                + "LIMIT ?");
+        assertThat(batch.batchKeys(false)).doesNotContain(") > (").doesNotContain("FOR UPDATE");
+        assertThat(batch.keyNames()).containsExactly("tenant", "id");
+    }
+
+    @Test
+    void viewIsRecreatedWithOptionsOwnerGrantsCommentsAndDefaults() {
+        ViewDefinition view = new ViewDefinition("crm", "Customer View", false,
+                " SELECT c.id,\n    c.email\n   FROM crm.customers c", List.of("security_barrier=true",
+                        "check_option=local"), null, true, "app owner", "it's a view",
+                List.of(new ViewDefinition.ColumnText("email", "address")),
+                List.of(new ViewDefinition.ColumnText("id", "0")),
+                List.of(new ViewDefinition.Grant(null, "reader", "SELECT", false),
+                        new ViewDefinition.Grant("email", null, "UPDATE", true)),
+                List.of("CREATE TRIGGER t INSTEAD OF INSERT ON crm.\"Customer View\" FOR EACH ROW EXECUTE "
+                        + "FUNCTION crm.f()"));
+
+        assertThat(ViewSql.drop(view)).isEqualTo("DROP VIEW \"crm\".\"Customer View\"");
+        assertThat(ViewSql.create(view)).containsExactly(
+                "CREATE VIEW \"crm\".\"Customer View\" WITH (security_barrier = 'true', check_option = 'local') AS\n"
+                        + " SELECT c.id,\n    c.email\n   FROM crm.customers c",
+                "ALTER VIEW \"crm\".\"Customer View\" OWNER TO \"app owner\"",
+                "GRANT SELECT ON \"crm\".\"Customer View\" TO \"reader\"",
+                "GRANT UPDATE (\"email\") ON \"crm\".\"Customer View\" TO PUBLIC WITH GRANT OPTION",
+                "COMMENT ON VIEW \"crm\".\"Customer View\" IS 'it''s a view'",
+                "COMMENT ON COLUMN \"crm\".\"Customer View\".\"email\" IS 'address'",
+                "ALTER VIEW \"crm\".\"Customer View\" ALTER COLUMN \"id\" SET DEFAULT 0",
+                "CREATE TRIGGER t INSTEAD OF INSERT ON crm.\"Customer View\" FOR EACH ROW EXECUTE FUNCTION crm.f()");
+    }
+
+    @Test
+    void materializedViewKeepsTablespaceAndWhetherItHoldsData() {
+        ViewDefinition view = new ViewDefinition("crm", "snapshot", true, "SELECT 1", List.of("fillfactor=70"),
+                "fast", false, "owner", null, List.of(), List.of(), List.of(),
+                List.of("CREATE UNIQUE INDEX snapshot_id ON crm.snapshot USING btree (id)"));
+
+        assertThat(ViewSql.drop(view)).isEqualTo("DROP MATERIALIZED VIEW \"crm\".\"snapshot\"");
+        assertThat(ViewSql.create(view)).containsExactly(
+                "CREATE MATERIALIZED VIEW \"crm\".\"snapshot\" WITH (fillfactor = '70') TABLESPACE \"fast\" AS\n"
+                        + "SELECT 1\nWITH NO DATA",
+                "ALTER MATERIALIZED VIEW \"crm\".\"snapshot\" OWNER TO \"owner\"",
+                "CREATE UNIQUE INDEX snapshot_id ON crm.snapshot USING btree (id)");
+    }
+
+    @Test
     void decryptBatchSelectsOnlyCiphertext() {
         BatchSql batch = new BatchSql(EMAIL, List.of(new KeyColumn("id", "bigint")), FUNCTIONS, Direction.DECRYPT);
 
