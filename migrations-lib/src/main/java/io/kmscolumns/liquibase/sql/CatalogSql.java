@@ -36,27 +36,6 @@ public final class CatalogSql {
              ORDER BY k.position""";
 
     /**
-     * Constraints that involve the column (primary key, unique, foreign key in either direction, exclusion,
-     * check): parameters table oid, attnum, table oid, attnum.
-     */
-    public static final String CONSTRAINTS_ON_COLUMN = """
-            SELECT con.conname, con.contype, con.conrelid::regclass::text AS on_table
-              FROM pg_catalog.pg_constraint AS con
-             WHERE (con.conrelid = ? AND ? = ANY (con.conkey) AND con.contype IN ('p', 'u', 'f', 'x', 'c'))
-                OR (con.confrelid = ? AND ? = ANY (con.confkey) AND con.contype = 'f')
-             ORDER BY con.conname""";
-
-    /** Indexes that use the column, in a key, an expression or a predicate, apart from constraint indexes. */
-    public static final String INDEXES_ON_COLUMN = """
-            SELECT DISTINCT ic.relname
-              FROM pg_catalog.pg_depend AS d
-              JOIN pg_catalog.pg_class AS ic ON ic.oid = d.objid AND ic.relkind IN ('i', 'I')
-             WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
-               AND d.refobjid = ? AND d.refobjsubid = ?
-               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint AS con WHERE con.conindid = ic.oid)
-             ORDER BY 1""";
-
-    /**
      * The table and its partitions or inheritance children, and in each the column of that name (attribute numbers
      * differ between a parent and its partitions when columns were dropped). Used as a prefix of the queries below;
      * its parameters come first: table oid, column name.
@@ -71,6 +50,39 @@ public final class CatalogSql {
                 FROM tree JOIN pg_catalog.pg_attribute AS a
                   ON a.attrelid = tree.oid AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped
             )""";
+
+    /**
+     * Constraints that involve the column of the table or of one of its partitions (primary key, unique, foreign
+     * key in either direction, exclusion, check), each listed once where it is defined: parameters table oid,
+     * column name.
+     */
+    public static final String CONSTRAINTS_ON_COLUMN = TREE_COLUMNS + """
+
+            SELECT DISTINCT con.conname, con.contype, con.conrelid::regclass::text AS on_table
+              FROM tree_column AS tc
+              JOIN pg_catalog.pg_constraint AS con
+                ON (con.conrelid = tc.relid AND tc.attnum = ANY (con.conkey)
+                    AND con.contype IN ('p', 'u', 'f', 'x', 'c'))
+                OR (con.confrelid = tc.relid AND tc.attnum = ANY (con.confkey) AND con.contype = 'f')
+             WHERE con.conparentid = 0 AND con.conislocal
+             ORDER BY con.conname""";
+
+    /**
+     * Indexes that use the column of the table or of one of its partitions, in a key, an expression or a
+     * predicate, apart from constraint indexes and partitions of an index listed already: parameters table oid,
+     * column name.
+     */
+    public static final String INDEXES_ON_COLUMN = TREE_COLUMNS + """
+
+            SELECT DISTINCT ic.relname
+              FROM tree_column AS tc
+              JOIN pg_catalog.pg_depend AS d
+                ON d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+               AND d.refobjid = tc.relid AND d.refobjsubid = tc.attnum
+              JOIN pg_catalog.pg_class AS ic ON ic.oid = d.objid AND ic.relkind IN ('i', 'I')
+             WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint AS con WHERE con.conindid = ic.oid)
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits AS i WHERE i.inhrelid = ic.oid)
+             ORDER BY 1""";
 
     /**
      * Rules that are not views and read the column (a view's rule is named {@code _RETURN}): parameters table oid,

@@ -91,8 +91,8 @@ final class ColumnPreflight {
                     + "Add one (ALTER TABLE ... ADD PRIMARY KEY, or a bigint identity column as key), then rerun");
         }
         if (direction == Direction.ENCRYPT) {
-            problems.addAll(constraints(tableOid, attnum));
-            problems.addAll(names(CatalogSql.INDEXES_ON_COLUMN, tableOid, attnum, "index ",
+            problems.addAll(constraints(tableOid));
+            problems.addAll(columnDependents(CatalogSql.INDEXES_ON_COLUMN, tableOid, "index ",
                     ": an index on ciphertext finds nothing and may exceed the index row size. Drop it first"));
         }
         boolean typeChange = direction == Direction.ENCRYPT ? !"text".equals(columnType) : restoresType(columnType);
@@ -334,13 +334,11 @@ final class ColumnPreflight {
         return key;
     }
 
-    private List<String> constraints(long tableOid, int attnum) throws SQLException {
+    private List<String> constraints(long tableOid) throws SQLException {
         List<String> problems = new ArrayList<>();
         try (PreparedStatement query = connection.prepareStatement(CatalogSql.CONSTRAINTS_ON_COLUMN)) {
             query.setLong(1, tableOid);
-            query.setInt(2, attnum);
-            query.setLong(3, tableOid);
-            query.setInt(4, attnum);
+            query.setString(2, column.column());
             try (ResultSet row = query.executeQuery()) {
                 while (row.next()) {
                     problems.add(constraintProblem(row.getString(1), row.getString(2), row.getString(3)));
@@ -362,21 +360,6 @@ final class ColumnPreflight {
             default -> "check constraint " + name + " on " + onTable + " reads the column and would see "
                     + "ciphertext. Drop or rewrite it first";
         };
-    }
-
-    private List<String> names(String sql, long tableOid, int attnum, String prefix, String problem)
-            throws SQLException {
-        List<String> problems = new ArrayList<>();
-        try (PreparedStatement query = connection.prepareStatement(sql)) {
-            query.setLong(1, tableOid);
-            query.setInt(2, attnum);
-            try (ResultSet row = query.executeQuery()) {
-                while (row.next()) {
-                    problems.add(prefix + row.getString(1) + problem);
-                }
-            }
-        }
-        return problems;
     }
 
     private List<String> columnDependents(String sql, long tableOid, String prefix, String problem)

@@ -216,7 +216,7 @@ class DependentObjectsEndToEndTest {
     }
 
     @Test
-    void partitionedTableIsEncryptedAcrossPartitionsAndRollbackRestoresValuesAndTypes() throws Exception {
+    void partitionedTableIsCheckedPartitionByPartitionEncryptedAndRolledBackToItsValuesAndTypes() throws Exception {
         sql("""
                 CREATE TABLE pt_people (region text, id int, email varchar(60), PRIMARY KEY (region, id))
                   PARTITION BY LIST (region);
@@ -229,6 +229,14 @@ class DependentObjectsEndToEndTest {
                     FROM generate_series(1, 45) AS i""");
         String digest = string("SELECT md5(string_agg(region || id || coalesce(email, '<null>'), '|' "
                 + "ORDER BY region, id)) FROM pt_people");
+        sql("CREATE INDEX pt_people_eu_email ON pt_people_eu (email)",
+                "CREATE TRIGGER pt_people_us_audit AFTER UPDATE ON pt_people_us FOR EACH ROW EXECUTE FUNCTION "
+                        + "tr_audit_row()");
+
+        assertThatThrownBy(() -> liquibase.update(DIR + "partitioned.xml"))
+                .hasStackTraceContaining("index pt_people_eu_email: an index on ciphertext finds nothing")
+                .hasStackTraceContaining("trigger \"pt_people_us_audit\" on pt_people_us fires on every UPDATE");
+        sql("DROP INDEX pt_people_eu_email", "DROP TRIGGER pt_people_us_audit ON pt_people_us");
 
         liquibase.update(DIR + "partitioned.xml");
 
