@@ -27,10 +27,6 @@ import java.util.Map;
  * <p>System properties: {@code bench.values} (1000), {@code bench.latencies} (0,5,20 in ms), {@code bench.rounds}
  * (5), {@code bench.warmup} (10 rounds of both paths before measuring),
  * {@code bench.concurrency} (the handler default).
- *
- * <p>The JDK HTTP server under the local KMS sends response headers and body in separate TCP segments; without
- * {@code sun.net.httpserver.nodelay=true} Nagle's algorithm and the client's delayed ACK add about 40 ms to every
- * call, which would measure the loopback stack instead of the function. The benchmark sets it unless told otherwise.
  */
 public final class LambdaBenchmark {
 
@@ -42,9 +38,6 @@ public final class LambdaBenchmark {
      * @throws IOException if the handler cannot write its response
      */
     public static void main(String[] args) throws IOException {
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
         int values = Integer.getInteger("bench.values", 1000);
         int rounds = Integer.getInteger("bench.rounds", 5);
         int warmup = Integer.getInteger("bench.warmup", 10);
