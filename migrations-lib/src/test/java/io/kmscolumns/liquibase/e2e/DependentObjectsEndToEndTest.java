@@ -123,6 +123,20 @@ class DependentObjectsEndToEndTest {
     }
 
     @Test
+    void viewAddedAfterEncryptionIsRefusedBeforeDecryptionChangesAnyRow() throws Exception {
+        sql("CREATE TABLE dv_typed (id int PRIMARY KEY, quantity integer)",
+                "INSERT INTO dv_typed SELECT i, i FROM generate_series(1, 5) AS i");
+        liquibase.update(DIR + "views-typed-encrypt.xml");
+        sql("CREATE VIEW dv_typed_quantities AS SELECT id, quantity FROM dv_typed");
+
+        assertThatThrownBy(() -> liquibase.update(DIR + "views-typed-decrypt.xml"))
+                .hasStackTraceContaining("refusing to decrypt public.dv_typed.quantity; no row was changed")
+                .hasStackTraceContaining("view dv_typed_quantities reads the column and blocks restoring its "
+                        + "original type. Set dependentViews=\"recreate\" on decryptColumn");
+        assertThat(strings("SELECT quantity FROM dv_typed")).hasSize(5).allMatch(value -> value.matches(V1));
+    }
+
+    @Test
     void rulesThatAreNotViewsStayRefusedWithRecreate() throws Exception {
         sql("""
                 CREATE TABLE dv_ruled (id int PRIMARY KEY, secret varchar(20));
