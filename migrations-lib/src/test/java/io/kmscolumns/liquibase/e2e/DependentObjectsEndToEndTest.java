@@ -137,16 +137,25 @@ class DependentObjectsEndToEndTest {
     }
 
     @Test
-    void rulesThatAreNotViewsStayRefusedWithRecreate() throws Exception {
+    void rulesAndWhatWouldBeLostWithTheViewsStayRefusedWithRecreate() throws Exception {
         sql("""
                 CREATE TABLE dv_ruled (id int PRIMARY KEY, secret varchar(20));
                 CREATE TABLE dv_ruled_log (secret text);
                 CREATE RULE dv_ruled_copy AS ON UPDATE TO dv_ruled DO ALSO INSERT INTO dv_ruled_log VALUES (NEW.secret);
+                CREATE VIEW dv_ruled_view AS SELECT id, secret FROM dv_ruled;
+                CREATE RULE dv_ruled_view_insert AS ON INSERT TO dv_ruled_view DO INSTEAD
+                  INSERT INTO dv_ruled_log VALUES ('inserted');
+                CREATE FUNCTION dv_ruled_rows() RETURNS SETOF dv_ruled_view LANGUAGE sql
+                  AS 'SELECT * FROM dv_ruled_view';
                 INSERT INTO dv_ruled VALUES (1, 'plain')""");
 
         assertThatThrownBy(() -> liquibase.update(DIR + "rule-refused.xml"))
                 .hasStackTraceContaining("rule dv_ruled_copy on dv_ruled reads the column; only views can be "
-                        + "recreated");
+                        + "recreated")
+                .hasStackTraceContaining("rule dv_ruled_view_insert on dv_ruled_view (only views are recreated)")
+                .hasStackTraceContaining("function dv_ruled_rows() depends on type dv_ruled_view: "
+                        + "dependentViews=\"recreate\" drops and recreates the views reading the column, and this "
+                        + "would be lost");
         assertThat(strings("SELECT secret FROM dv_ruled")).containsExactly("plain");
     }
 
