@@ -54,7 +54,6 @@ final class ColumnPreflight {
         requireFunctions(problems);
 
         long tableOid;
-        int attnum;
         String columnType;
         String baseType;
         boolean generated;
@@ -68,7 +67,7 @@ final class ColumnPreflight {
                     throw refused(problems);
                 }
                 tableOid = row.getLong("table_oid");
-                attnum = row.getInt("attnum");
+                row.getInt("attnum");
                 if (row.wasNull()) {
                     problems.add("column " + column.column() + " does not exist in table " + column.schema() + "."
                             + column.table() + " (names are matched exactly, case-sensitive)");
@@ -96,7 +95,11 @@ final class ColumnPreflight {
                     ": an index on ciphertext finds nothing and may exceed the index row size. Drop it first"));
         }
         boolean typeChange = direction == Direction.ENCRYPT ? !"text".equals(columnType) : restoresType(columnType);
-        List<DependentView> views = viewClosure(tableOid);
+        List<String> temporaryViews = new ArrayList<>();
+        List<DependentView> views = viewClosure(tableOid, temporaryViews);
+        if (direction == Direction.ENCRYPT || typeChange) {
+            problems.addAll(temporaryViews);
+        }
         problems.addAll(viewProblems(tableOid, typeChange, views));
         List<String> firingTriggers = new ArrayList<>();
         problems.addAll(triggerProblems(tableOid, firingTriggers));
@@ -130,7 +133,8 @@ final class ColumnPreflight {
         }
     }
 
-    private List<DependentView> viewClosure(long tableOid) throws SQLException {
+    /** The views reading the column; temporary views of other sessions cannot be recreated: {@code temporary}. */
+    private List<DependentView> viewClosure(long tableOid, List<String> temporary) throws SQLException {
         List<DependentView> views = new ArrayList<>();
         try (PreparedStatement query = connection.prepareStatement(CatalogSql.VIEW_CLOSURE)) {
             query.setLong(1, tableOid);
@@ -138,8 +142,9 @@ final class ColumnPreflight {
             try (ResultSet row = query.executeQuery()) {
                 while (row.next()) {
                     if (row.getBoolean("temporary")) {
-                        throw new SQLException("temporary view " + row.getString("display") + " of another session "
-                                + "reads the column");
+                        temporary.add("temporary view " + row.getString("display") + " of another session reads the "
+                                + "column and can be neither refused safely nor recreated. End that session first");
+                        continue;
                     }
                     views.add(new DependentView(row.getLong("oid"), row.getString("display"),
                             "m".equals(row.getString("relkind")), row.getInt("depth")));
