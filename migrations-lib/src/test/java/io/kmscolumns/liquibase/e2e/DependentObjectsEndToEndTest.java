@@ -123,7 +123,7 @@ class DependentObjectsEndToEndTest {
     }
 
     @Test
-    void viewAddedAfterEncryptionIsRefusedBeforeDecryptionChangesAnyRow() throws Exception {
+    void viewAddedAfterEncryptionIsRefusedByDecryptionAndRecreatedWithRecreateInsideTheChangesetTransaction() throws Exception {
         sql("CREATE TABLE dv_typed (id int PRIMARY KEY, quantity integer)",
                 "INSERT INTO dv_typed SELECT i, i FROM generate_series(1, 5) AS i");
         liquibase.update(DIR + "views-typed-encrypt.xml");
@@ -134,6 +134,12 @@ class DependentObjectsEndToEndTest {
                 .hasStackTraceContaining("view dv_typed_quantities reads the column and blocks restoring its "
                         + "original type. Set dependentViews=\"recreate\" on decryptColumn");
         assertThat(strings("SELECT quantity FROM dv_typed")).hasSize(5).allMatch(value -> value.matches(V1));
+
+        liquibase.update(DIR + "views-typed-decrypt-recreate.xml");
+
+        assertThat(longValue("SELECT sum(quantity) FROM dv_typed_quantities")).isEqualTo(15);
+        assertThat(string("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                + "'dv_typed_quantities'::regclass AND attname = 'quantity'")).isEqualTo("integer");
     }
 
     @Test
