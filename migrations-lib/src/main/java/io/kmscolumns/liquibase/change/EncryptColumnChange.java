@@ -10,7 +10,8 @@ import liquibase.change.DatabaseChange;
  * Lambda invocation each, paged by primary key, skipping values already in ciphertext format. Non-text columns
  * are converted to {@code text} and {@code varchar(n)} widened, the original type recorded in the registry. By
  * default a trigger encrypts values written afterwards. Before any row changes it checks the table, the column,
- * constraints, indexes and views on it, value sizes and a probe through the functions. With
+ * constraints, indexes, views ({@code dependentViews}) and the table's own triggers ({@code userTriggers}), value
+ * sizes and a probe through the functions. With
  * {@code runInTransaction="false"} each batch commits on its own and a rerun resumes. Rollback is
  * {@code decryptColumn} with the same attributes.
  */
