@@ -36,14 +36,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * recreates them reading through {@code kms_crypto.decrypt}, so the test also checks the views show the same rows
  * before encryption, after it, and after rollback.
  *
- * <p>pagila's {@code last_updated} triggers stamp {@code last_update} on every row update, so that column is left
- * out of the before/after comparison: the encryption really updates those rows.
+ * <p>pagila's {@code last_updated} triggers would stamp {@code last_update} on every row the encryption rewrites; the
+ * changelog skips user triggers, so every column, {@code last_update} included, is compared before and after.
  */
 @ExtendWith(LocalAuroraExtension.class)
 class PagilaEndToEndTest {
 
     private static final String CHANGELOG = "pagila/encrypt-pagila.changelog.xml";
-    private static final Set<String> STAMPED = Set.of("last_update");
+    private static final Set<String> STAMPED = Set.of();
     private static final int VIEW_SAMPLE_IDS = 25;
 
     /** Table, key column, encrypted columns. */
