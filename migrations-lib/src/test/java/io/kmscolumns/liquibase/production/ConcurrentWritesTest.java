@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -83,7 +84,7 @@ class ConcurrentWritesTest {
             List<String> wrong = new ArrayList<>();
             writer.expected.forEach((key, value) -> {
                 String actual = stored.get(key) == null ? null : decrypted.get(key);
-                if (!java.util.Objects.equals(actual, value)) {
+                if (!Objects.equals(actual, value)) {
                     wrong.add(key);
                 }
             });

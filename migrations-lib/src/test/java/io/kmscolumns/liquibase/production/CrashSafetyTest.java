@@ -100,9 +100,11 @@ class CrashSafetyTest {
 
     @Test
     void databaseSessionTerminatedMidRunLosesNothingAndARerunFinishes() throws Exception {
-        survives("crash_session_killed", Keys.COMPOSITE,
+        Throwable failure = survives("crash_session_killed", Keys.COMPOSITE,
                 calls -> Tripwire.arm(() -> stack.kms().requestCount(), calls, this::terminateLiquibaseSession),
                 this::releaseStaleLock);
+
+        assertThat(failure).hasStackTraceContaining("terminating connection");
     }
 
     /**

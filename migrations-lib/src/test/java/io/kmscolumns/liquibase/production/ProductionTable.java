@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A table shaped like a production one (a few thousand e-mail addresses with NULLs, empty strings and awkward
@@ -79,11 +80,6 @@ final class ProductionTable {
         return table;
     }
 
-    /** Wraps an existing table (key and column as {@link #create} makes them). */
-    static ProductionTable existing(String name, Keys keys) {
-        return new ProductionTable(name, keys);
-    }
-
     /** The key of a row as text, e.g. {@code 42} or {@code tenant-03|17}. */
     String keyText() {
         return "concat_ws('|', " + keys.names + ")";
@@ -145,14 +141,14 @@ final class ProductionTable {
                 String plain = decrypted.get(key);
                 if (plain != null && plain.matches(CiphertextFormat.V1_REGEX)) {
                     problems.add("row " + key + " encrypted twice");
-                } else if (!java.util.Objects.equals(plain, expected)) {
+                } else if (!Objects.equals(plain, expected)) {
                     problems.add("row " + key + " decrypts to something other than its original value");
                 }
             } else if (value == null && expected != null) {
                 problems.add("row " + key + " blanked to NULL");
             } else if (value != null && value.isEmpty() && expected != null && !expected.isEmpty()) {
                 problems.add("row " + key + " blanked to ''");
-            } else if (!java.util.Objects.equals(value, expected)) {
+            } else if (!Objects.equals(value, expected)) {
                 problems.add("row " + key + " holds neither its original value nor v1 ciphertext");
             } else if (value != null) {
                 plaintext++;
