@@ -32,6 +32,6 @@ classpath="benchmarks/target/classes:$(cat benchmarks/target/runtime-classpath.t
 trap stop_throwaway_postgres EXIT INT TERM
 start_throwaway_postgres
 
-log "running the benchmark (about 10 minutes on 2 cores)"
+log "running the benchmark (about 14 minutes on 2 busy cores)"
 java -Xmx512m -cp "$classpath" io.kmscolumns.benchmarks.BenchmarkMain --jdbc-url "$PG_JDBC_URL" \
   --work-dir benchmarks/target/bench "$@"
