@@ -5,11 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mvn -B -q -pl aurora-local install -DskipTests
-mvn -B -q -pl lambda-fn test-compile
+mvn -B -q -Dstyle.color=never -pl aurora-local install -DskipTests
+mvn -B -q -Dstyle.color=never -pl lambda-fn test-compile
 classpath_file="$(mktemp)"
 trap 'rm -f "$classpath_file"' EXIT
-mvn -B -q -pl lambda-fn dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath_file"
+mvn -B -q -Dstyle.color=never -pl lambda-fn dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath_file"
 
 # A JVM of its own (not Maven's), sized like a 1,769 MB Lambda; the SDK logs through SLF4J without a binding.
 java -Xmx1g -Dslf4j.internal.verbosity=WARN "$@" \
