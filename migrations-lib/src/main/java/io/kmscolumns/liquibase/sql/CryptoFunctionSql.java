@@ -21,6 +21,13 @@ public final class CryptoFunctionSql {
     /** Comment marking a schema this library created, so rollback drops only such a schema. */
     public static final String SCHEMA_MARKER = "created by kms-columns createEncryptFunctions";
 
+    /**
+     * Bytes of a synchronous Lambda invocation's request at most; a larger one is refused before it is sent.
+     *
+     * @see <a href="https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html">Lambda quotas</a>
+     */
+    public static final int MAX_REQUEST_BYTES = 6_291_456;
+
     private final FunctionSet functions;
     private final String lambdaFunction;
     private final String region;
@@ -153,6 +160,7 @@ public final class CryptoFunctionSql {
                 : "";
         String body = """
                 DECLARE
+                  v_request jsonb;
                   v_reply jsonb;
                   v_status integer;
                   v_result text;
@@ -193,6 +201,7 @@ public final class CryptoFunctionSql {
                 DECLARE
                   v_inputs text[];
                   v_count integer;
+                  v_request jsonb;
                   v_reply jsonb;
                   v_status integer;
                   v_results jsonb;
@@ -298,8 +307,16 @@ public final class CryptoFunctionSql {
     /** The Lambda call and the checks every function shares: HTTP status, error object, JSON object payload. */
     private String invoke(String request) {
         String fragment = """
+                  v_request := {{request}};
+                  IF octet_length(v_request::text) > {{maxRequestBytes}} THEN
+                    RAISE EXCEPTION 'kms-columns: the request to Lambda % is % bytes, over the {{maxRequestBytes}} \
+                bytes a synchronous invocation accepts; nothing was sent', {{lambda}}, octet_length(v_request::text)
+                      USING ERRCODE = 'program_limit_exceeded',
+                            HINT = 'Send fewer values per call (encryptColumn: lower batchSize). Quotes, \
+                backslashes and control characters take up to 6 bytes each once escaped in JSON.';
+                  END IF;
                   SELECT r.status_code, r.payload::jsonb INTO v_status, v_reply
-                    FROM aws_lambda.invoke({{lambda}}::text, {{request}}, {{region}}::text) AS r;
+                    FROM aws_lambda.invoke({{lambda}}::text, v_request, {{region}}::text) AS r;
                   IF v_status IS DISTINCT FROM 200 THEN
                     RAISE EXCEPTION 'kms-columns: Lambda % answered HTTP status %, expected 200', {{lambda}}, v_status
                       USING ERRCODE = 'external_routine_exception';
@@ -314,6 +331,7 @@ public final class CryptoFunctionSql {
                   END IF;
                 """;
         return Template.fill(fragment, Map.of(
+                "maxRequestBytes", Integer.toString(MAX_REQUEST_BYTES),
                 "lambda", SqlText.literal(lambdaFunction),
                 "request", request,
                 "region", SqlText.literal(region)));

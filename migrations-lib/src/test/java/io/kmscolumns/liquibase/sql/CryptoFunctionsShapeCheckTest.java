@@ -130,6 +130,16 @@ class CryptoFunctionsShapeCheckTest {
     }
 
     @Test
+    void aBatchRequestOverLambdasPayloadLimitRaisesWithoutInvoking() throws SQLException {
+        // 1,000 values of 4,096 quotes: within KMS's limit each, but 8 MB once every quote is escaped in JSON.
+        assertThatThrownBy(() -> query("SELECT kms_crypto.encrypt_batch(ARRAY(SELECT repeat('\"', 4096)"
+                + " FROM generate_series(1, 1000)))::text"))
+                .hasMessageContaining("bytes a synchronous invocation accepts; nothing was sent")
+                .hasMessageContaining("kms-crypto");
+        assertThat(calls()).isZero();
+    }
+
+    @Test
     void aBatchReplyOfTheWrongLengthRaises() throws SQLException {
         reply(200, "{\"results\": [\"" + CIPHERTEXT + "\"]}");
 

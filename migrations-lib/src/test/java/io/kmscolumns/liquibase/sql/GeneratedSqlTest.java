@@ -24,7 +24,9 @@ class GeneratedSqlTest {
                 .contains("SET aws_lambda.request_timeout_ms = '45000'")
                 .contains("SET aws_lambda.connect_timeout_ms = '2000'")
                 .contains("context jsonb DEFAULT '{}'::jsonb")
-                .contains("aws_lambda.invoke('kms-crypto'::text, jsonb_build_object('event_type', ")
+                .contains("v_request := jsonb_build_object('event_type', ")
+                .contains("IF octet_length(v_request::text) > 6291456 THEN")
+                .contains("aws_lambda.invoke('kms-crypto'::text, v_request, ")
                 .contains("'eu-west-1'::text)")
                 .contains("IF v_status IS DISTINCT FROM 200 THEN"));
     }
