@@ -2,7 +2,8 @@
 # Runs the local stack: a local KMS, a local Lambda endpoint serving lambda-fn's kms-crypto handler, and a
 # PostgreSQL database with the aws_lambda emulation. Prints JDBC_URL=, PSQL_URL=, LAMBDA_FUNCTION_ARN=,
 # LAMBDA_ENDPOINT=, KMS_ENDPOINT=, KMS_KEY_ARN= and READY on standard output (everything else goes to standard
-# error), then runs until Ctrl-C / SIGTERM.
+# error), then runs until Ctrl-C / SIGTERM. The script ends by exec-ing java, so its process id is the launcher's:
+# a signal sent to it reaches java, which stops everything it started.
 #
 #   scripts/local-aurora.sh                        # throwaway PostgreSQL (installed from Debian's packages if missing)
 #   scripts/local-aurora.sh --jdbc-url 'jdbc:postgresql://127.0.0.1:5432/app?user=postgres'
@@ -31,10 +32,18 @@ maven() {
 command -v java >/dev/null || { log "java not found: install a JDK 17"; exit 1; }
 command -v mvn >/dev/null || { log "mvn not found: install Maven 3.8+"; exit 1; }
 
-# The module's main jar, if built (not sources/javadoc/tests jars, nor the shade plugin's original-*.jar).
+# The module's plain jar, if built: <module>-<version>.jar, the one whose version comes from the parent pom, not
+# a classified jar such as lambda-fn's shaded <module>-<version>-aws.jar or a sources/javadoc/tests jar.
 module_jar() {
-  find "$1/target" -maxdepth 1 -name "$1-*.jar" ! -name '*-sources.jar' ! -name '*-javadoc.jar' \
-    ! -name '*-tests.jar' 2>/dev/null | head -n 1
+  local jar="$1/target/$1-$(project_version).jar"
+  [ -f "$jar" ] && printf '%s\n' "$jar"
+  return 0
+}
+
+# The version in the parent pom (the first <version> after the parent's own <artifactId>), without running Maven.
+project_version() {
+  sed -n '/<artifactId>kms-columns-parent<\/artifactId>/,/<\/version>/s:.*<version>\(.*\)</version>.*:\1:p' \
+    pom.xml | head -n 1
 }
 
 stale() {
