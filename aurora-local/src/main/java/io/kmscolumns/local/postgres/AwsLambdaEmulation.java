@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,6 +65,8 @@ public final class AwsLambdaEmulation {
     private static final List<String> SCHEMAS = List.of("aws_commons", "aws_lambda", "aurora_local");
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov)?-[a-z]+-\\d");
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+    private static final int ANSWER_TIMEOUT_MILLIS = 1000;
+    private static final System.Logger LOG = System.getLogger(AwsLambdaEmulation.class.getName());
     /** Serialises concurrent installs into one database; any constant key will do. */
     private static final long INSTALL_LOCK_KEY = 0x6177735f6c616d62L;
 
@@ -183,13 +187,31 @@ public final class AwsLambdaEmulation {
      * @param lambdaEndpoint the endpoint's base URL, e.g. {@code http://127.0.0.1:9001}
      * @param region the region, e.g. {@code us-east-1}
      * @param accountId the 12-digit account id
+     * <p>A database is used by one stack at a time: when its {@code aws_lambda.endpoint_override} already names
+     * another endpoint and something still answers there, another stack owns the database and this method refuses;
+     * when nothing answers, that stack is gone and the setting is taken over with a warning.
+     *
      * @throws IllegalArgumentException when an argument is malformed
+     * @throws IllegalStateException when the database is configured for another endpoint that still answers
      * @throws SQLException when the database cannot be altered
      */
     public static void configure(Connection superuser, String database, URI lambdaEndpoint, String region,
                                  String accountId) throws SQLException {
         Objects.requireNonNull(database, "database");
         Map<String, String> settings = settings(lambdaEndpoint, region, accountId);
+        String configured = configuredEndpoint(superuser, database);
+        if (configured != null && !configured.equals(lambdaEndpoint.toString())) {
+            if (answers(configured)) {
+                throw new IllegalStateException("Database " + database + " already has aws_lambda.endpoint_override"
+                        + " = " + configured + " and a Lambda endpoint still answers there: another local stack"
+                        + " owns this database, and ciphertext written through it decrypts only with its keys."
+                        + " Stop that stack first, or give this one another database.");
+            }
+            LOG.log(System.Logger.Level.WARNING, "Database {0} was configured for Lambda endpoint {1}, which no"
+                    + " longer answers; pointing aws_lambda.endpoint_override at {2} instead. Ciphertext written"
+                    + " through the old stack decrypts only with that stack''s keys (its key state file).",
+                    database, configured, lambdaEndpoint);
+        }
         boolean current;
         try (Statement statement = superuser.createStatement()) {
             for (Map.Entry<String, String> setting : settings.entrySet()) {
@@ -267,6 +289,42 @@ public final class AwsLambdaEmulation {
         settings.put("aurora_local.region", region);
         settings.put("aurora_local.account_id", accountId);
         return settings;
+    }
+
+    /** The database's own {@code aws_lambda.endpoint_override} (ALTER DATABASE .. SET), or null. */
+    private static String configuredEndpoint(Connection connection, String database) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT substr(c.setting, length('aws_lambda.endpoint_override=') + 1)"
+                        + " FROM pg_catalog.pg_db_role_setting s"
+                        + " JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase,"
+                        + " unnest(s.setconfig) AS c(setting)"
+                        + " WHERE d.datname = ? AND s.setrole = 0"
+                        + " AND c.setting LIKE 'aws\\_lambda.endpoint\\_override=%'")) {
+            statement.setString(1, database);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        }
+    }
+
+    /** Whether something accepts TCP connections at an endpoint URL's host and port, within a second. */
+    private static boolean answers(String endpoint) {
+        URI uri;
+        try {
+            uri = URI.create(endpoint);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        if (uri.getHost() == null) {
+            return false;
+        }
+        int port = uri.getPort() >= 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(uri.getHost(), port), ANSWER_TIMEOUT_MILLIS);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static boolean extensionCreated(Connection connection) throws SQLException {

@@ -25,6 +25,9 @@
 --   * Lambda API errors raise "invoke API failed" with DETAIL "AWS Lambda client returned '<ErrorType>: <Message>'."
 --     (e.g. ResourceNotFoundException: Function not found: <arn>); a timeout gives "... returned 'Request timed out
 --     after <n> ms'." with a HINT naming aws_lambda.request_timeout_ms. Both Aurora errors have SQLSTATE XX000.
+--   * An unreachable endpoint keeps Aurora's DETAIL ("... returned 'Unable to connect to endpoint'.") and adds a HINT
+--     naming the URL tried and aws_lambda.endpoint_override. A 200 answer whose body is not JSON raises "invoke API
+--     failed" with a DETAIL naming the endpoint (the body is not shown: it may hold data).
 --   * Bad arguments (malformed name or ARN, region or qualifier conflicts, invocation_type or log_type not in the
 --     case-sensitive lists, out-of-range timeout settings) are rejected before any call, with SQLSTATE 22023.
 --   * connect_timeout_ms bounds the TCP (and TLS) connection; request_timeout_ms bounds each wait for the response.
@@ -77,6 +80,7 @@ if 'settings' not in SD:
     SD['region'] = re.compile(r'[a-z]{2}(?:-gov)?-[a-z]+-\d')
     SD['qualifier'] = re.compile(r'\$LATEST|[a-zA-Z0-9_-]{1,128}')
     SD['account_id'] = re.compile(r'\d{12}')
+    SD['millis'] = re.compile(r'[0-9]{1,7}')
     SD['settings'] = plpy.prepare(
         "SELECT pg_catalog.current_setting('aws_lambda.endpoint_override', true) AS endpoint,"
         " pg_catalog.current_setting('aws_lambda.connect_timeout_ms', true) AS connect_timeout_ms,"
@@ -90,6 +94,9 @@ def failure(message, detail, hint=None, code='22023'):
 
 def api_failure(client_message, hint=None):
     return failure('invoke API failed', "AWS Lambda client returned '%s'." % client_message, hint, 'XX000')
+
+def not_json(constant):
+    raise ValueError('%s is not JSON' % constant)
 
 def shown(value):
     return 'NULL' if value is None else '"%s"' % value
@@ -153,7 +160,8 @@ for setting, value, default in (('aws_lambda.connect_timeout_ms', settings['conn
     if value is None or value == '':
         timeouts.append(default)
         continue
-    millis = int(value) if value.isdigit() else 0
+    # Only ASCII digits: str.isdigit() also accepts characters such as '²' that int() rejects.
+    millis = int(value) if SD['millis'].fullmatch(value) else 0
     if not 1 <= millis <= 900000:
         return failure('invalid value for parameter "%s": "%s"' % (setting, value),
                        'The value must be a whole number of milliseconds from 1 to 900000.',
@@ -185,7 +193,10 @@ try:
     try:
         connection.connect()
     except (OSError, http.client.HTTPException):
-        return api_failure('Unable to connect to endpoint')
+        return api_failure('Unable to connect to endpoint',
+                           'Nothing accepted a connection at %s, the Lambda endpoint named by'
+                           ' aws_lambda.endpoint_override (unset: the regional endpoint). Start the local stack, or'
+                           ' point the setting at a running endpoint.' % endpoint)
     connection.sock.settimeout(request_timeout_ms / 1000.0)
     try:
         connection.request('POST', path, b'' if payload is None else payload.encode('utf-8'), headers)
@@ -214,6 +225,14 @@ if function_error:
     return failure('lambda invocation failed',
                    '"%s" returned error "%s", details: "%s".' % (invoked_arn, function_error, text or ''),
                    None, 'XX000')
+if response.status == 200 and text is not None:
+    try:
+        # PostgreSQL's json rejects NaN and Infinity, which Python's parser accepts.
+        json.loads(text, parse_constant=not_json)
+    except ValueError:
+        return failure('invoke API failed',
+                       'The Lambda endpoint %s answered status 200 with a response that is not JSON.' % endpoint,
+                       'Check that aws_lambda.endpoint_override names a Lambda endpoint.', 'XX000')
 return {'status_code': response.status, 'response': text if response.status == 200 else None,
         'executed_version': response.getheader('X-Amz-Executed-Version'),
         'log_result': response.getheader('X-Amz-Log-Result'),

@@ -2,6 +2,7 @@ package io.kmscolumns.local.postgres;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import io.kmscolumns.local.lambda.LambdaFunctionDefinition;
 import io.kmscolumns.local.lambda.LocalLambda;
 import io.kmscolumns.local.lambda.TestHandlers;
@@ -13,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -254,6 +257,45 @@ class AwsLambdaEmulationTest {
     }
 
     @Test
+    void unreachableEndpointHintNamesTheUrlAndTheEndpointOverrideSetting() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        execute("SET aws_lambda.endpoint_override = 'http://127.0.0.1:" + closedPort + "'");
+
+        ServerErrorMessage error = errorOf("SELECT * FROM aws_lambda.invoke('echo', '{}'::json)");
+
+        assertThat(error.getDetail()).isEqualTo("AWS Lambda client returned 'Unable to connect to endpoint'.");
+        assertThat(error.getHint()).contains("http://127.0.0.1:" + closedPort)
+                .contains("aws_lambda.endpoint_override");
+    }
+
+    @Test
+    void endpointAnsweringWithoutJsonRaisesInvokeApiFailedNamingTheEndpoint() throws Exception {
+        HttpServer notLambda = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        notLambda.createContext("/", exchange -> {
+            byte[] body = "<html>not a Lambda endpoint</html>".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        notLambda.start();
+        try {
+            String endpoint = "http://127.0.0.1:" + notLambda.getAddress().getPort();
+            execute("SET aws_lambda.endpoint_override = '" + endpoint + "'");
+
+            ServerErrorMessage error = errorOf("SELECT * FROM aws_lambda.invoke('echo', '{}'::json)");
+
+            assertThat(error.getMessage()).isEqualTo("invoke API failed");
+            assertThat(error.getSQLState()).isEqualTo("XX000");
+            assertThat(error.getDetail()).contains(endpoint).contains("not JSON").doesNotContain("html");
+        } finally {
+            notLambda.stop(0);
+        }
+    }
+
+    @Test
     void requestTimeoutIsHonoured() {
         long start = System.nanoTime();
 
@@ -276,6 +318,18 @@ class AwsLambdaEmulationTest {
         execute("SET aws_lambda.request_timeout_ms = '900001'");
         assertThat(errorOf("SELECT * FROM aws_lambda.invoke('echo', '{}'::json)").getMessage())
                 .isEqualTo("invalid value for parameter \"aws_lambda.request_timeout_ms\": \"900001\"");
+    }
+
+    @Test
+    void timeoutOfNonAsciiDigitsGetsTheSameClearErrorAsOtherBadValues() throws SQLException {
+        execute("SET aws_lambda.request_timeout_ms = '\u00b2'");
+
+        ServerErrorMessage error = errorOf("SELECT * FROM aws_lambda.invoke('echo', '{}'::json)");
+
+        assertThat(error.getMessage())
+                .isEqualTo("invalid value for parameter \"aws_lambda.request_timeout_ms\": \"\u00b2\"");
+        assertThat(error.getSQLState()).isEqualTo("22023");
+        assertThat(error.getDetail()).isEqualTo("The value must be a whole number of milliseconds from 1 to 900000.");
     }
 
     @Test
@@ -412,6 +466,55 @@ class AwsLambdaEmulationTest {
                         "aws_lambda.endpoint_override=" + lambda.endpoint());
         assertThatThrownBy(() -> AwsLambdaEmulation.configure(connection, database.name(),
                 URI.create("ftp://x"), REGION, ACCOUNT)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void configureRefusesADatabaseWhoseEndpointOfAnotherStackStillAnswers() throws Exception {
+        try (EmulationDatabase other = EmulationDatabase.create("emulowned");
+             Connection superuser = other.connect()) {
+            AwsLambdaEmulation.configure(superuser, other.name(), lambda.endpoint(), REGION, ACCOUNT);
+
+            assertThatThrownBy(() -> AwsLambdaEmulation.configure(superuser, other.name(),
+                    URI.create("http://127.0.0.1:1"), REGION, ACCOUNT))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(other.name())
+                    .hasMessageContaining(lambda.endpoint().toString())
+                    .hasMessageContaining("another local stack owns this database")
+                    .hasMessageContaining("Stop that stack");
+            assertThat(endpointOverrideOf(superuser)).isEqualTo(lambda.endpoint().toString());
+        }
+    }
+
+    @Test
+    void configureTakesOverADatabaseWhoseEndpointNoLongerAnswers() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        try (EmulationDatabase other = EmulationDatabase.create("emulstale");
+             Connection superuser = other.connect()) {
+            AwsLambdaEmulation.configure(superuser, other.name(), URI.create("http://127.0.0.1:" + closedPort),
+                    REGION, ACCOUNT);
+
+            AwsLambdaEmulation.configure(superuser, other.name(), lambda.endpoint(), REGION, ACCOUNT);
+
+            assertThat(endpointOverrideOf(superuser)).isEqualTo(lambda.endpoint().toString());
+        }
+    }
+
+    private static String endpointOverrideOf(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT s.setconfig FROM pg_db_role_setting s"
+                     + " JOIN pg_database d ON d.oid = s.setdatabase"
+                     + " WHERE d.datname = current_database() AND s.setrole = 0")) {
+            rows.next();
+            for (String setting : (String[]) rows.getArray(1).getArray()) {
+                if (setting.startsWith("aws_lambda.endpoint_override=")) {
+                    return setting.substring(setting.indexOf('=') + 1);
+                }
+            }
+            return null;
+        }
     }
 
     @Test
