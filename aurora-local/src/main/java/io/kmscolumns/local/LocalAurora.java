@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The whole local stack: a local KMS with one key ({@value #KEY_ALIAS}), a local Lambda endpoint serving the
@@ -58,6 +59,8 @@ public final class LocalAurora implements AutoCloseable {
     public static final String DEFAULT_DATABASE = "aurora_local";
 
     private static final System.Logger LOG = System.getLogger(LocalAurora.class.getName());
+    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov)?-[a-z]+-\\d");
+    private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
 
     private final Builder config;
     private final List<String> createdDatabases = new ArrayList<>();
@@ -91,6 +94,7 @@ public final class LocalAurora implements AutoCloseable {
             throw new IllegalStateException("this LocalAurora has already been started");
         }
         started = true;
+        checkSettings();
         try {
             startKms(config.kmsPort);
             keyArn = stackKey();
@@ -100,6 +104,65 @@ public final class LocalAurora implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             close();
             throw e;
+        }
+    }
+
+    /** Rejects malformed settings and an unwritable key state file before anything starts. */
+    private void checkSettings() {
+        if (!REGION.matcher(config.region).matches()) {
+            throw new IllegalArgumentException("region must look like us-east-1, got '" + config.region + "'");
+        }
+        if (!ACCOUNT_ID.matcher(config.accountId).matches()) {
+            throw new IllegalArgumentException("account id must be exactly 12 digits, got '" + config.accountId
+                    + "' (" + lengthInWords(config.accountId) + ")");
+        }
+        checkPort("KMS", config.kmsPort);
+        checkPort("Lambda", config.lambdaPort);
+        if (config.keyStateFile != null) {
+            checkWritable(config.keyStateFile);
+        }
+    }
+
+    private static String lengthInWords(String value) {
+        int length = value.length();
+        String unit = value.chars().allMatch(c -> c >= '0' && c <= '9') ? "digit" : "character";
+        return length + " " + unit + (length == 1 ? "" : "s");
+    }
+
+    private static void checkPort(String what, int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(what + " port must be from 0 (any free port) to 65535, got " + port);
+        }
+    }
+
+    /**
+     * Fails unless the key state file can be written: an existing regular file that is writable, or a new file
+     * whose nearest existing ancestor is a writable directory (missing directories are created).
+     */
+    private static void checkWritable(Path file) {
+        Path absolute = file.toAbsolutePath();
+        String problem = null;
+        if (Files.isDirectory(absolute)) {
+            problem = "it is a directory";
+        } else if (Files.exists(absolute)) {
+            if (!Files.isWritable(absolute)) {
+                problem = "it is not writable";
+            }
+        } else {
+            Path ancestor = absolute.getParent();
+            while (ancestor != null && !Files.exists(ancestor)) {
+                ancestor = ancestor.getParent();
+            }
+            if (ancestor == null || !Files.isDirectory(ancestor)) {
+                problem = ancestor == null ? "no directory above it exists" : ancestor + " is not a directory";
+            } else if (!Files.isWritable(ancestor)) {
+                problem = "directory " + ancestor + " is not writable";
+            }
+        }
+        if (problem != null) {
+            throw new IllegalArgumentException("cannot use key state file " + file + ": " + problem
+                    + "; give a file in a writable directory, or no key state file to keep the keys only while the"
+                    + " stack runs");
         }
     }
 

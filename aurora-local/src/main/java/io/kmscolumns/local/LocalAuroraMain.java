@@ -58,6 +58,10 @@ public final class LocalAuroraMain implements Callable<Integer> {
             description = "Handler class of the kms-crypto function (default: ${DEFAULT-VALUE}).")
     String handler;
 
+    @Option(names = {"-v", "--verbose"},
+            description = "On a failure, print the stack trace too, not only the messages.")
+    boolean verbose;
+
     private final PrintStream out;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -79,9 +83,39 @@ public final class LocalAuroraMain implements Callable<Integer> {
         }
     }
 
-    /** Parses the arguments, runs the stack until the JVM is told to stop, and exits with picocli's exit code. */
+    /**
+     * Parses the arguments, runs the stack until the JVM is told to stop, and exits with picocli's exit code: 0
+     * after a stop, 1 when the stack cannot start (one line on standard error; the stack trace with
+     * {@code --verbose}), 2 for a malformed command line.
+     */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new LocalAuroraMain()).execute(args));
+        System.exit(commandLine(new LocalAuroraMain(), System.err).execute(args));
+    }
+
+    /** The launcher's command line, reporting a failed start on {@code err} as one line. */
+    static CommandLine commandLine(LocalAuroraMain main, PrintStream err) {
+        return new CommandLine(main).setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
+            err.println("local-aurora: could not start: " + messages(exception));
+            if (main.verbose) {
+                exception.printStackTrace(err);
+            }
+            err.flush();
+            return 1;
+        });
+    }
+
+    /** The messages of an exception and its causes, each once, joined by ": ". */
+    static String messages(Throwable exception) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable e = exception; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            String message = e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage()
+                    : e.getClass().getSimpleName();
+            if (text.indexOf(message) >= 0) {
+                continue;
+            }
+            text.append(text.length() == 0 ? "" : ": ").append(message);
+        }
+        return text.toString().replaceAll("\\s*\\R\\s*", " ");
     }
 
     @Override

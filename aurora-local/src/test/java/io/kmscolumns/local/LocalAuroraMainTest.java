@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kmscolumns.local.postgres.PostgresServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LocalAuroraMainTest {
 
@@ -104,6 +108,90 @@ class LocalAuroraMainTest {
             assertThat(dataDirectory).doesNotExist();
         } finally {
             process.destroyForcibly();
+        }
+    }
+
+    /** Runs the launcher until it exits; returns its exit code and standard error. */
+    private static Map.Entry<Integer, String> failedStart(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                LocalAuroraMain.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().remove(PostgresServer.JDBC_URL_ENV);
+        Process process = builder.start();
+        try {
+            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("launcher exited").isTrue();
+            return Map.entry(process.exitValue(), err);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private static String oneLineFailure(String... args) throws Exception {
+        Map.Entry<Integer, String> result = failedStart(args);
+        assertThat(result.getKey()).as("exit code, stderr: " + result.getValue()).isEqualTo(1);
+        List<String> lines = result.getValue().lines()
+                .filter(line -> line.startsWith("local-aurora: ") || line.startsWith("\tat ")
+                        || line.startsWith("Exception") || line.contains("Exception: "))
+                .toList();
+        assertThat(lines).as("stderr: " + result.getValue()).hasSize(1);
+        assertThat(result.getValue()).doesNotContain("\tat ");
+        return lines.get(0);
+    }
+
+    @Test
+    void startFailuresPrintOneLineWithoutAStackTraceAndExitWith1(@TempDir Path directory) throws Exception {
+        assertThat(oneLineFailure("--account-id", "12"))
+                .isEqualTo("local-aurora: could not start: account id must be exactly 12 digits, got '12' (2 digits)");
+        assertThat(oneLineFailure("--region", "Mars")).contains("region must look like us-east-1, got 'Mars'");
+        assertThat(oneLineFailure("--port-kms", "70000")).contains("KMS port must be from 0");
+        Path file = Files.writeString(directory.resolve("plain-file"), "x");
+        assertThat(oneLineFailure("--key-state-file", file.resolve("keys.json").toString()))
+                .contains("cannot use key state file").contains(file + " is not a directory");
+        assertThat(oneLineFailure("--handler", "com.example.Nope")).contains("com.example.Nope");
+        assertThat(oneLineFailure("--handler", EchoEnvironmentHandler.class.getName(), "--jdbc-url", "not-a-url"))
+                .contains("not a PostgreSQL JDBC URL").contains("not-a-url");
+        assertThat(oneLineFailure("--handler", EchoEnvironmentHandler.class.getName(),
+                "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/x?user=postgres"))
+                .contains("cannot connect to the server at jdbc:postgresql://127.0.0.1:1/x");
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertThat(oneLineFailure("--port-kms", String.valueOf(busy.getLocalPort())))
+                    .contains(String.valueOf(busy.getLocalPort()));
+        }
+    }
+
+    @Test
+    void verboseAddsTheStackTraceOfAFailedStart() throws Exception {
+        Map.Entry<Integer, String> result = failedStart("--verbose", "--region", "Mars");
+
+        assertThat(result.getKey()).isEqualTo(1);
+        assertThat(result.getValue()).contains("local-aurora: could not start: region must look like us-east-1")
+                .contains("\tat io.kmscolumns.local.LocalAurora");
+    }
+
+    @Test
+    void aJdbcUrlOfARoleThatIsNotASuperuserIsRefusedSayingASuperuserIsNeeded() throws Exception {
+        try (PostgresServer server = PostgresServer.start()) {
+            String role = "launcher_plain_" + Long.toHexString(System.nanoTime());
+            try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
+                statement.execute("CREATE ROLE " + role + " LOGIN");
+            }
+            try {
+                String url = server.jdbcUrl().replaceAll("user=[^&]*", "user=" + role);
+
+                String failure = oneLineFailure("--handler", EchoEnvironmentHandler.class.getName(),
+                        "--jdbc-url", url);
+
+                assertThat(failure).contains("role " + role)
+                        .contains("not a superuser").contains("rds_superuser").contains("PL/Python");
+            } finally {
+                try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
+                    statement.execute("DROP ROLE " + role);
+                }
+            }
         }
     }
 

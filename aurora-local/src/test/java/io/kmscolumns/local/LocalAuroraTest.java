@@ -160,6 +160,38 @@ class LocalAuroraTest {
     }
 
     @Test
+    void aSecondStackOnADatabaseARunningStackOwnsIsRefusedNamingTheDatabaseAndTheEndpoint() throws Exception {
+        LocalAurora intruder = LocalAurora.builder().handlerClass(EchoEnvironmentHandler.class.getName())
+                .jdbcUrl(stack.jdbcUrl()).build();
+
+        assertThatThrownBy(intruder::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(stack.database())
+                .hasMessageContaining(stack.lambda().endpoint().toString())
+                .hasMessageContaining("another local stack owns this database");
+        try (Connection connection = stack.connect()) {
+            JsonNode payload = invokeThroughSql(connection, stack.functionName(), "{\"still\":\"mine\"}");
+            assertThat(payload.path("event").path("still").asText()).isEqualTo("mine");
+        }
+    }
+
+    @Test
+    void settingsAndAnUnwritableKeyStateFileAreRejectedBeforeAnythingStarts(@TempDir Path directory)
+            throws Exception {
+        Path notADirectory = Files.writeString(directory.resolve("plain-file"), "x");
+
+        assertThatThrownBy(() -> LocalAurora.builder().keyStateFile(notADirectory.resolve("keys.json")).build()
+                .start()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot use key state file " + notADirectory.resolve("keys.json"))
+                .hasMessageContaining(notADirectory + " is not a directory");
+        assertThatThrownBy(() -> LocalAurora.builder().accountId("12").build().start())
+                .hasMessage("account id must be exactly 12 digits, got '12' (2 digits)");
+        assertThatThrownBy(() -> LocalAurora.builder().region("Mars").build().start())
+                .hasMessage("region must look like us-east-1, got 'Mars'");
+        assertThatThrownBy(() -> LocalAurora.builder().kmsPort(70000).build().start())
+                .hasMessage("KMS port must be from 0 (any free port) to 65535, got 70000");
+    }
+
+    @Test
     void keyStateFileKeepsTheSameKeyAcrossStacks(@TempDir Path directory) {
         Path stateFile = directory.resolve("keys.json");
         String firstKey;

@@ -261,6 +261,17 @@ public final class PostgresServer implements AutoCloseable {
                         + MINIMUM_MAJOR_VERSION + " or later");
             }
             try (ResultSet rs = statement.executeQuery(
+                    "SELECT current_user, current_setting('is_superuser') = 'on'")) {
+                rs.next();
+                if (!rs.getBoolean(2)) {
+                    throw new IllegalStateException(what + " is reached as role " + rs.getString(1)
+                            + ", which is not a superuser: the aws_lambda emulation installs PL/Python functions"
+                            + " (plpython3u is an untrusted language), which needs a superuser. Give the URL of a"
+                            + " superuser such as postgres (on Aurora you would use a role with rds_superuser;"
+                            + " locally a real superuser is needed)");
+                }
+            }
+            try (ResultSet rs = statement.executeQuery(
                     "SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'plpython3u'")) {
                 if (!rs.next()) {
                     throw new MissingPlPythonException(what + " (PostgreSQL " + major + ") has no plpython3u, "
