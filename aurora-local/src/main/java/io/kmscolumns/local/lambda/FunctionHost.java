@@ -93,7 +93,7 @@ final class FunctionHost {
     InvocationOutcome invoke(byte[] payload, FunctionArn invokedArn, String requestId, ClientContext clientContext) {
         long startNanos = System.nanoTime();
         long deadlineNanos = startNanos + definition.timeout().toNanos();
-        FunctionLog log = new FunctionLog(definition.name());
+        FunctionLog log = new FunctionLog(definition.name(), requestId);
         AtomicBoolean abandoned = new AtomicBoolean();
 
         Future<byte[]> future = executionPool.submit(() -> {

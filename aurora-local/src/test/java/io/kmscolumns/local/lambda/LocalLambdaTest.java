@@ -32,7 +32,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -230,6 +235,40 @@ class LocalLambdaTest {
         String log = new String(Base64.getDecoder().decode(response.logResult()), StandardCharsets.UTF_8);
         assertThat(log).startsWith("START RequestId: ").contains("echo handled a request\n")
                 .contains("END RequestId: ").contains("REPORT RequestId: ");
+    }
+
+    @Test
+    void handlerLogLinesAreForwardedAtInfoPrefixedWithTheFunctionNameAndRequestId() {
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler collector = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(FunctionLog.LOGGER_NAME);
+        logger.addHandler(collector);
+        try {
+            InvokeResponse response = client.invoke(r -> r.functionName("echo").logType(LogType.TAIL)
+                    .payload(SdkBytes.fromUtf8String("{}")));
+
+            String requestId = response.responseMetadata().requestId();
+            assertThat(records).filteredOn(record -> record.getLevel().equals(Level.INFO))
+                    .extracting(LogRecord::getMessage)
+                    .contains("echo " + requestId + ": echo handled a request");
+            String tail = new String(Base64.getDecoder().decode(response.logResult()), StandardCharsets.UTF_8);
+            assertThat(tail).contains("echo handled a request\n");
+        } finally {
+            logger.removeHandler(collector);
+        }
     }
 
     @Test
