@@ -3,9 +3,9 @@
 #
 # It installs PostgreSQL 15 and PL/Python from Debian's packages when they are missing (with sudo when not
 # root), installs the aws_lambda emulation's extension files into PostgreSQL's share directory, starts a
-# throwaway PostgreSQL cluster for the tests, runs `mvn install` over every module (install, so that the
-# nested example projects find this build's jars in the local Maven repository), lints the CloudFormation
-# templates, and stops everything it started, whatever the outcome.
+# throwaway PostgreSQL cluster for the tests, runs `mvn verify` over every module (the example tests publish
+# migrations-lib to the local Maven repository themselves, for the nested example projects), lints the
+# CloudFormation templates, and stops everything it started, whatever the outcome.
 #
 # Extra arguments go to Maven and narrow the run, e.g. `scripts/test.sh -pl migrations-lib -am`; the template
 # lint then runs only when the examples module is part of it.
@@ -32,9 +32,9 @@ export AURORA_LOCAL_JDBC_URL="$PG_JDBC_URL"
 if [ "$#" -eq 0 ]; then
   log "running every module's tests"
 else
-  log "running the tests of: mvn install $*"
+  log "running the tests of: mvn verify $*"
 fi
-mvn -B -Dstyle.color=never install "$@"
+mvn -B -Dstyle.color=never verify "$@"
 
 if [ "$#" -eq 0 ] || [[ " $* " == *examples* ]]; then
   log "linting the CloudFormation templates"

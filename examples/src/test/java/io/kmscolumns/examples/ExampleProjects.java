@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ExampleProjects {
 
+    private static boolean extensionPublished;
+
     private ExampleProjects() {
     }
 
@@ -67,6 +69,21 @@ final class ExampleProjects {
         command.add("-Dkms-columns.version=" + kmsColumnsVersion());
         command.addAll(List.of(goalsAndProperties));
         return command;
+    }
+
+    /**
+     * Installs this build's migrations-lib (and the modules it is built with) into the local Maven repository, once
+     * per JVM, so that the nested example projects, which take it from there as a user's project would, test this
+     * build's jar under {@code mvn verify} too, never a stale or missing one.
+     */
+    static synchronized void publishExtension(Path logDirectory) throws IOException, InterruptedException {
+        if (extensionPublished) {
+            return;
+        }
+        Path root = examplesDir().getParent();
+        run(maven(root.resolve("pom.xml"), "install", "-Dmaven.test.skip=true", "-pl", "migrations-lib", "-am"),
+                root, logDirectory.resolve("publish-extension.log"), Duration.ofMinutes(10));
+        extensionPublished = true;
     }
 
     /** The java executable of this JVM. */

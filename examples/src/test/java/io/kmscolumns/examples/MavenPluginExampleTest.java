@@ -32,6 +32,7 @@ class MavenPluginExampleTest {
         String url = stack.createDatabase(ExampleProjects.databaseName("maven_plugin"));
         Path project = ExampleProjects.examplesDir().resolve("maven-plugin");
         Path logs = ExampleProjects.examplesDir().resolve("target/maven-plugin-example");
+        ExampleProjects.publishExtension(logs);
 
         ExampleProjects.run(ExampleProjects.maven(project.resolve("pom.xml"), "liquibase:update",
                         "-Dliquibase.url=" + url, "-DlambdaFunctionArn=" + stack.functionArn()),

@@ -33,6 +33,7 @@ class SpringBootExampleTest {
     void applicationStartUpEncryptsTheCustomerEmails(LocalAurora stack) throws Exception {
         Path project = ExampleProjects.examplesDir().resolve("spring-boot");
         Path logs = ExampleProjects.examplesDir().resolve("target/spring-boot-example");
+        ExampleProjects.publishExtension(logs);
         ExampleProjects.run(ExampleProjects.maven(project.resolve("pom.xml"), "clean", "package", "-DskipTests"),
                 project, logs.resolve("package.log"), Duration.ofMinutes(8));
         Path jar = project.resolve("target/kms-columns-spring-boot-example.jar");
