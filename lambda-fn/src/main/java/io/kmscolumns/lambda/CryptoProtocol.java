@@ -2,6 +2,7 @@ package io.kmscolumns.lambda;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -116,11 +117,12 @@ public final class CryptoProtocol {
         if (body.length == 0) {
             throw invalid("the request body is empty; expected a JSON object with event_type and event_text(s)");
         }
-        try {
-            JsonNode root = mapper.readTree(body);
+        try (JsonParser parser = mapper.createParser(body)) {
+            JsonNode root = mapper.readTree(parser);
             if (root == null || root.isMissingNode()) {
                 throw invalid("the request body holds no JSON value");
             }
+            requireEndOfInput(parser);
             return root;
         } catch (JsonProcessingException e) {
             // Jackson's message may quote the offending input, which can be a value: report the position only.
@@ -131,6 +133,24 @@ public final class CryptoProtocol {
             throw invalid("the request body " + what + position);
         } catch (IOException e) {
             throw invalid("the request body could not be read as JSON");
+        }
+    }
+
+    /**
+     * Refuses anything but whitespace after the request object (what {@code FAIL_ON_TRAILING_TOKENS} checks, with a
+     * message of its own): a second object such as {@code {...}{"context": ...}} must never be ignored silently.
+     */
+    private static void requireEndOfInput(JsonParser parser) {
+        boolean trailing;
+        try {
+            trailing = parser.nextToken() != null;
+        } catch (IOException e) {
+            trailing = true;
+        }
+        if (trailing) {
+            JsonLocation at = parser.currentTokenLocation();
+            throw invalid("the request body has content after the JSON object (at line " + at.getLineNr()
+                + ", column " + at.getColumnNr() + "); send exactly one JSON object");
         }
     }
 
@@ -186,7 +206,9 @@ public final class CryptoProtocol {
             throw invalid("context must be a JSON object of string values, but it is " + describe(node.getNodeType()));
         }
         Map<String, String> context = new LinkedHashMap<>();
+        int position = 0;
         for (Map.Entry<String, JsonNode> field : node.properties()) {
+            requireText(field.getKey(), "the key of context entry " + position);
             if (field.getKey().isEmpty()) {
                 throw invalid("context has an empty key; KMS encryption context keys must not be empty");
             }
@@ -194,9 +216,32 @@ public final class CryptoProtocol {
                 throw invalid("context \"" + shorten(field.getKey()) + "\" must be a string, but it is "
                     + describe(field.getValue().getNodeType()) + "; KMS encryption context values are strings");
             }
+            requireText(field.getValue().textValue(), "the value of context entry " + position);
             context.put(field.getKey(), field.getValue().textValue());
+            position++;
         }
         return Collections.unmodifiableMap(context);
+    }
+
+    /**
+     * Refuses U+0000 and unpaired surrogates in an encryption context key or value. Both would otherwise reach KMS
+     * altered: the SDK writes an unpaired surrogate as {@code ?}, so the lone surrogates U+D800 and U+DBFF would
+     * bind the same context. Positions count from 0 in request order; the text itself is never echoed.
+     */
+    private static void requireText(String text, String where) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\u0000') {
+                throw invalid(where + " contains U+0000, which an encryption context cannot hold");
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw invalid(where + " contains an unpaired surrogate (a \\ud800 to \\udfff escape without its"
+                    + " pair), which is not Unicode text; nothing was encrypted or decrypted");
+            }
+        }
     }
 
     private static String describe(JsonNodeType type) {

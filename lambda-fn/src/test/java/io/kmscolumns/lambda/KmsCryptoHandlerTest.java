@@ -169,6 +169,59 @@ class KmsCryptoHandlerTest {
         assertThat(kms.calls()).isZero();
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"event_type\":\"enc\",\"event_text\":\"x\"} trailing",
+        "{\"event_type\":\"enc\",\"event_text\":\"x\"}{\"context\":{\"table\":\"t\"}}",
+        "{\"event_type\":\"enc\",\"event_text\":\"x\"} 7",
+        "{\"event_type\":\"enc\",\"event_text\":\"x\"}]",
+    })
+    void contentAfterTheRequestObjectIsAnInvalidRequest(String request) {
+        assertThatThrownBy(() -> invoke(handler(), request.getBytes(StandardCharsets.UTF_8), context))
+            .isInstanceOf(InvalidRequestException.class)
+            .hasMessageStartingWith("Invalid request: ")
+            .hasMessageContaining("after the JSON object")
+            .satisfies(e -> assertThat(e.getMessage()).doesNotContain("trailing").doesNotContain("table"));
+        assertThat(kms.calls()).isZero();
+    }
+
+    @Test
+    void whitespaceAfterTheRequestObjectIsAccepted() {
+        byte[] request = "{\"event_type\":\"enc\",\"event_text\":\"x\"} \r\n\t ".getBytes(StandardCharsets.UTF_8);
+
+        assertThat(invoke(handler(), request, context).get("result").textValue()).startsWith("kms:v1:");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"k\":\"\\ud800\"}                  | the value of context entry 0 | an unpaired surrogate",
+        "{\"k\":\"\\udbff\"}                  | the value of context entry 0 | an unpaired surrogate",
+        "{\"a\":\"b\",\"k\":\"x\\udc00\\ud800y\"} | the value of context entry 1 | an unpaired surrogate",
+        "{\"a\":\"b\",\"k\\ud800\":\"v\"}       | the key of context entry 1   | an unpaired surrogate",
+        "{\"\\u0000\":\"v\"}                   | the key of context entry 0   | U+0000",
+        "{\"k\":\"a\\u0000b\"}                 | the value of context entry 0 | U+0000",
+    })
+    void contextKeysAndValuesMustBeUnicodeTextWithoutNul(String contextJson, String where, String problem) {
+        String request = "{\"event_type\":\"enc\",\"event_text\":\"v\",\"context\":" + contextJson + "}";
+
+        assertThatThrownBy(() -> invoke(handler(), request.getBytes(StandardCharsets.UTF_8), context))
+            .isInstanceOf(InvalidRequestException.class)
+            .hasMessageStartingWith("Invalid request: " + where + " contains " + problem)
+            .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\"k").doesNotContain("\u0000")
+                .doesNotContainPattern("[\\x{D800}-\\x{DFFF}]"));
+        assertThat(kms.calls()).isZero();
+    }
+
+    @Test
+    void contextWithSurrogatePairsRoundTrips() {
+        KmsCryptoHandler handler = handler();
+        Map<String, String> emoji = Map.of("t\ud83d\ude00", "\ud83d\udd10 caf\u00e9");
+
+        String ciphertext = invoke(handler, single("enc", SECRET, emoji), context).get("result").textValue();
+        assertThat(invoke(handler, single("dec", ciphertext, emoji), context).get("result").textValue())
+            .isEqualTo(SECRET);
+    }
+
     @Test
     void malformedJsonErrorNamesThePositionButNotTheInput() {
         String request = "{\"event_type\":\"enc\",\"event_text\":" + SECRET + "}";
