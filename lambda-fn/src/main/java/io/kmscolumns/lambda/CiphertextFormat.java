@@ -100,12 +100,19 @@ public final class CiphertextFormat {
      * @param text the plaintext
      * @param where the value's place in the request, for messages
      * @return UTF-8 bytes, or the single byte 0x00 for the empty string
-     * @throws InvalidRequestException if the text contains U+0000 or an unpaired surrogate
+     * @throws InvalidRequestException if the text contains U+0000 or an unpaired surrogate, or is already v1
+     *                                 ciphertext by the rule SQL uses ({@link #isCanonicalV1})
      * @throws PlaintextTooLargeException if the bytes exceed {@value #MAX_PLAINTEXT_BYTES}
      */
     public static byte[] plaintextBytes(String text, String where) {
         if (text.isEmpty()) {
             return new byte[] {NUL};
+        }
+        if (isCanonicalV1(text)) {
+            // Encrypting it again would store a ciphertext whose decryption is another ciphertext.
+            throw new InvalidRequestException(where + " is already kms:v1 ciphertext; refusing to encrypt it twice."
+                + " Nothing in this request was encrypted; leave encrypted values out of encrypt requests (the SQL"
+                + " functions skip them), or decrypt them first");
         }
         if (text.indexOf('\u0000') >= 0) {
             throw new InvalidRequestException(where + " contains the character U+0000, which PostgreSQL text cannot"

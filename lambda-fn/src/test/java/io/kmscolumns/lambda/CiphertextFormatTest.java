@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -99,6 +100,18 @@ class CiphertextFormatTest {
     void emptyStringIsTheSingleByteZeroAndBack() {
         assertThat(CiphertextFormat.plaintextBytes("", "event_text")).containsExactly(0);
         assertThat(CiphertextFormat.text(new byte[] {0}, "event_text")).isEmpty();
+    }
+
+    @Test
+    void v1CiphertextIsRefusedAsPlaintextButItsLookalikesAreNot() {
+        assertThatThrownBy(() -> CiphertextFormat.plaintextBytes(BLOB_V1, "event_texts[4]"))
+            .isInstanceOf(InvalidRequestException.class)
+            .hasMessageStartingWith("event_texts[4] is already kms:v1 ciphertext; refusing to encrypt it twice")
+            .satisfies(e -> assertThat(e.getMessage()).doesNotContain(BLOB_V1.substring(7)));
+
+        for (String lookalike : List.of(BLOB_V1.substring(7), BLOB_V1 + "A", "kms:v1:AQICAHg", BLOB_V1 + "\n")) {
+            assertThat(CiphertextFormat.plaintextBytes(lookalike, "x")).as(lookalike).isNotEmpty();
+        }
     }
 
     @Test

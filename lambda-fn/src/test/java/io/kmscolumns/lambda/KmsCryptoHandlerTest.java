@@ -223,6 +223,33 @@ class KmsCryptoHandlerTest {
     }
 
     @Test
+    void encryptRefusesAValueThatIsAlreadyV1CiphertextNamingItsIndex() {
+        KmsCryptoHandler handler = handler();
+        String ciphertext = invoke(handler, single("enc", SECRET, CONTEXT), context).get("result").textValue();
+        int callsBefore = kms.calls();
+
+        assertThatThrownBy(() -> invoke(handler, batch("enc", Arrays.asList("a", null, ciphertext), CONTEXT),
+            context))
+            .isInstanceOf(InvalidRequestException.class)
+            .hasMessageStartingWith("event_texts[2] is already kms:v1 ciphertext; refusing to encrypt it twice")
+            .satisfies(e -> assertThat(e.getMessage()).doesNotContain(ciphertext.substring(7)));
+        assertThatThrownBy(() -> invoke(handler, single("enc", ciphertext, CONTEXT), context))
+            .isInstanceOf(InvalidRequestException.class)
+            .hasMessageStartingWith("event_text is already kms:v1 ciphertext; refusing to encrypt it twice");
+        assertThat(kms.calls()).isEqualTo(callsBefore);
+    }
+
+    @Test
+    void textThatMerelyResemblesCiphertextIsEncrypted() {
+        KmsCryptoHandler handler = handler();
+        List<String> lookalikes = List.of("AQICAHgAAQID", "kms:v1:AQICAHgAAQI", "kms:v1:", "kms:v2:AQICAHgAAQID",
+            "kms:v1:AQICAHgAAQID ");
+
+        List<String> ciphertexts = results(invoke(handler, batch("enc", lookalikes, null), context));
+        assertThat(results(invoke(handler, batch("dec", ciphertexts, null), context))).isEqualTo(lookalikes);
+    }
+
+    @Test
     void malformedJsonErrorNamesThePositionButNotTheInput() {
         String request = "{\"event_type\":\"enc\",\"event_text\":" + SECRET + "}";
 

@@ -86,7 +86,8 @@ class LocalKmsRoundTripTest {
             Arguments.of("empty", ""),
             Arguments.of("space", " "),
             Arguments.of("the word null", "null"),
-            Arguments.of("ciphertext-looking", "kms:v1:AQICAHgAAQID"),
+            Arguments.of("ciphertext-looking", "kms:v1:AQICAHgAAQI"),
+            Arguments.of("bare-base64-looking", "AQICAHgAAQID"),
             Arguments.of("4096 ascii bytes", "a".repeat(4096)),
             Arguments.of("4096 bytes of two-byte characters", "é".repeat(2048)),
             Arguments.of("4096 bytes of emoji", "😀".repeat(1024)));
