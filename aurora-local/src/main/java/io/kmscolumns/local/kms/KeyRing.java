@@ -170,12 +170,18 @@ final class KeyRing {
 
     /**
      * The key a ciphertext blob names, for Decrypt and ReEncrypt, which need no {@code KeyId}.
+     *
+     * <p>A blob that names no key of this KMS, or a key id that is not one at all, is {@code
+     * InvalidCiphertextException}, as real KMS answers for a blob it cannot attribute to a key of the account:
+     * {@code NotFoundException} is for a {@code KeyId} parameter naming no key, and would send operators to their
+     * key configuration when the value itself is corrupted.
      */
     KmsKey keyOfBlob(String keyId) {
-        KmsKey key = keys.get(keyId);
+        KmsKey key = KEY_ID.matcher(keyId).matches() ? keys.get(keyId) : null;
         if (key == null) {
-            // Most often ciphertext from an earlier run of the local KMS that did not keep its keys in a state file.
-            throw LocalKmsException.notFound("Key '" + arns.keyArn(keyId) + "' does not exist. Ciphertext outlives a "
+            // Besides a corrupted value, most often ciphertext from an earlier run of the local KMS that did not
+            // keep its keys in a state file.
+            throw LocalKmsException.invalidCiphertext("It names no key of this local KMS; ciphertext outlives a "
                     + "restart of the local KMS only when it runs with the same state file.");
         }
         return key;

@@ -74,6 +74,11 @@ public final class LocalKmsException extends RuntimeException {
                         + "encrypt it.");
     }
 
+    /** {@link #invalidCiphertext()} with a local hint added (never a plaintext or key material). */
+    static LocalKmsException invalidCiphertext(String hint) {
+        return new LocalKmsException("InvalidCiphertextException", invalidCiphertext().getMessage() + " " + hint);
+    }
+
     static LocalKmsException incorrectKey() {
         return new LocalKmsException("IncorrectKeyException",
                 "The key ID in the request does not identify the KMS key that encrypted the ciphertext.");

@@ -131,6 +131,35 @@ class LocalKmsTest {
     }
 
     @Test
+    void blobNamingAnUnknownOrMalformedKeyIdIsInvalidCiphertextNotNotFound() {
+        byte[] blob = encrypt(keyArn, "secret", Map.of()).asByteArray();
+        // The local blob holds the key id (36 ASCII characters) from offset 6: see CiphertextBlob.
+        byte[] malformed = blob.clone();
+        malformed[10] = 'z';
+        byte[] unknown = blob.clone();
+        unknown[10] = (byte) (unknown[10] == '0' ? '1' : '0');
+
+        for (byte[] corrupted : List.of(malformed, unknown)) {
+            assertThatThrownBy(() -> client.decrypt(r -> r.ciphertextBlob(SdkBytes.fromByteArray(corrupted))))
+                    .isInstanceOfSatisfying(InvalidCiphertextException.class,
+                            e -> assertThat(e.statusCode()).isEqualTo(400));
+            assertThatThrownBy(() -> client.decrypt(r -> r.ciphertextBlob(SdkBytes.fromByteArray(corrupted))
+                    .keyId(keyArn)))
+                    .isInstanceOf(InvalidCiphertextException.class);
+        }
+    }
+
+    @Test
+    void decryptWithAKeyIdNamingNoKeyIsNotFound() {
+        SdkBytes ciphertext = encrypt(keyArn, "secret", Map.of());
+
+        assertThatThrownBy(() -> client.decrypt(r -> r.ciphertextBlob(ciphertext)
+                .keyId("00000000-0000-0000-0000-000000000000")))
+                .isInstanceOf(NotFoundException.class)
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
     void encryptWithDisabledKeyIsDisabledExceptionAndEnablingRestoresIt() {
         String disabled = kms.createKey("to disable");
         SdkBytes ciphertext = encrypt(disabled, "secret", Map.of());
