@@ -95,9 +95,10 @@ final class KeyService {
                     return new KmsKeyDisabledException(prefix + "the KMS key " + keyId + " is unavailable" + kms
                         + "." + nothing + " Check the key's custom key store and retry");
                 case "NotFoundException":
-                    return new KmsKeyNotFoundException(prefix + "KMS found no key " + keyId + " (or the key the"
-                        + " ciphertext names) in this account and region" + kms + "." + nothing + " Check KMS_KEY_ID"
-                        + " and the function's region");
+                    return new KmsKeyNotFoundException(prefix + "KMS found no key " + keyId + " in this account"
+                        + " and region" + (operation.equals("Decrypt") ? ", or none for the key the ciphertext names"
+                        + " (data encrypted in another account or region, under a deleted key, or a corrupted value)"
+                        : "") + kms + "." + nothing + " Check KMS_KEY_ID and the function's region");
                 case "AccessDeniedException":
                     return new KmsAccessDeniedException(prefix + "the function's role may not use KMS key " + keyId
                         + kms + "." + nothing + " Allow kms:Encrypt and kms:Decrypt in the key policy and the"

@@ -250,6 +250,20 @@ class KmsCryptoHandlerTest {
     }
 
     @Test
+    void keyNotFoundOnDecryptAlsoNamesDataOfAnotherAccountOrRegionAndCorruption() {
+        KmsCryptoHandler handler = handler();
+        String ciphertext = invoke(handler, single("enc", SECRET, null), context).get("result").textValue();
+        kms.failWith("NotFoundException");
+
+        assertThatThrownBy(() -> invoke(handler, single("dec", ciphertext, null), context))
+            .isInstanceOf(KmsKeyNotFoundException.class)
+            .hasMessageContaining("KMS found no key alias/test")
+            .hasMessageContaining("another account or region")
+            .hasMessageContaining("corrupted")
+            .hasMessageContaining("Check KMS_KEY_ID");
+    }
+
+    @Test
     void malformedJsonErrorNamesThePositionButNotTheInput() {
         String request = "{\"event_type\":\"enc\",\"event_text\":" + SECRET + "}";
 

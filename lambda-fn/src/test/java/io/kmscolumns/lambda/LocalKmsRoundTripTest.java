@@ -187,6 +187,23 @@ class LocalKmsRoundTripTest {
     }
 
     @Test
+    void ciphertextCorruptedInItsKeyIdIsInvalidCiphertextNotAMissingKey() {
+        KmsCryptoHandler handler = new KmsCryptoHandler(environment(kms, keyArn));
+        String ciphertext = invoke(handler, single("enc", "alice@example.com", CONTEXT), context).get("result")
+            .textValue();
+        // The local KMS blob names its key id from byte 6 on; base64 characters 8 to 55 cover it.
+        char replaced = ciphertext.charAt(7 + 16);
+        String corrupted = ciphertext.substring(0, 7 + 16) + (replaced == 'A' ? 'B' : 'A')
+            + ciphertext.substring(7 + 17);
+
+        assertThatThrownBy(() -> invoke(handler, single("dec", corrupted, CONTEXT), context))
+            .isInstanceOf(InvalidCiphertextException.class)
+            .hasMessageStartingWith("event_text: KMS could not decrypt the value")
+            .hasMessageContaining("KMS Decrypt error InvalidCiphertextException")
+            .satisfies(e -> assertThat(e.getMessage()).doesNotContain("KMS_KEY_ID"));
+    }
+
+    @Test
     void consoleFormatCiphertextDecrypts() {
         // What the console setup stored: base64 of the blob of the UTF-8 plaintext, no context; written through
         // PostgreSQL's encode(..., 'base64') it also carries a line break every 76 characters.
