@@ -28,6 +28,13 @@ public final class CryptoFunctionSql {
      */
     public static final int MAX_REQUEST_BYTES = 6_291_456;
 
+    /**
+     * Transaction-local setting by which a decryptColumn batch names the column it decrypts
+     * ({@code format('%I.%I.%I', schema, table, column)}), so that the row trigger lets the batch's plaintext
+     * through for that session only.
+     */
+    public static final String DECRYPTING_SETTING = "kms_columns.decrypting";
+
     private final FunctionSet functions;
     private final String lambdaFunction;
     private final String region;
@@ -266,7 +273,20 @@ public final class CryptoFunctionSql {
                   v_column text := TG_ARGV[0];
                   v_context jsonb := TG_ARGV[1]::jsonb;
                   v_plaintext text;
+                  v_decrypting text := current_setting({{decryptingSetting}}, true);
                 BEGIN
+                  -- A decryptColumn batch of this session writes plaintext back: it names the column it decrypts
+                  -- (schema.table.column of the table or, for a partition, of an ancestor) for its own
+                  -- transaction only, and those writes pass. Every other write is encrypted.
+                  IF v_decrypting IS NOT NULL AND v_decrypting <> '' AND EXISTS (
+                       SELECT 1
+                         FROM (SELECT TG_RELID AS relid
+                               UNION ALL SELECT a.relid FROM pg_catalog.pg_partition_ancestors(TG_RELID) AS a) AS t
+                         JOIN pg_catalog.pg_class AS c ON c.oid = t.relid
+                         JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+                        WHERE format('%I.%I.%I', n.nspname, c.relname, v_column) = v_decrypting) THEN
+                    RETURN NEW;
+                  END IF;
                   v_plaintext := to_jsonb(NEW) ->> v_column;
                   IF v_plaintext IS NULL OR {{isCiphertext}} THEN
                     RETURN NEW;
@@ -278,6 +298,7 @@ public final class CryptoFunctionSql {
                 + " RETURNS trigger\n LANGUAGE plpgsql\n SECURITY DEFINER\n SET search_path = pg_catalog, pg_temp\n"
                 + "AS " + SqlText.dollarQuoted(Template.fill(body, Map.of(
                         "isCiphertext", CiphertextFormat.isCiphertext("v_plaintext"),
+                        "decryptingSetting", SqlText.literal(DECRYPTING_SETTING),
                         "encrypt", functions.encrypt())));
     }
 

@@ -4,6 +4,7 @@ import io.kmscolumns.liquibase.sql.BatchSql;
 import io.kmscolumns.liquibase.sql.BatchSql.Direction;
 import io.kmscolumns.liquibase.sql.ColumnRef;
 import io.kmscolumns.liquibase.sql.ColumnSql;
+import io.kmscolumns.liquibase.sql.CryptoFunctionSql;
 import io.kmscolumns.liquibase.sql.FunctionSet;
 import io.kmscolumns.liquibase.sql.SqlText;
 import java.sql.Connection;
@@ -14,6 +15,8 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import liquibase.database.PreparedStatementFactory;
 import liquibase.exception.DatabaseException;
 import liquibase.statement.AbstractSqlStatement;
@@ -27,9 +30,10 @@ import liquibase.statement.ExecutablePreparedStatement;
  * triggers, handled as {@link DependentViewPolicy} and {@link UserTriggerPolicy} say); a refusal to run a large table inside one transaction; a probe
  * encrypt-and-decrypt through the SQL functions (only when rows need converting); for encryption, recording the
  * original type and converting the column to text (with dependent views dropped and recreated around it when so
- * asked), then the row trigger; for decryption, removing the trigger
- * first; batches paged by primary key, one Lambda invocation each, repeated in passes until no row needs
- * converting; for decryption, restoring the recorded type. Every step is idempotent, so a rerun after a failure
+ * asked), then the row trigger; batches paged by primary key, one Lambda invocation each, repeated in passes until
+ * no row needs converting; for decryption, each batch in its own transaction that names the column in
+ * {@link CryptoFunctionSql#DECRYPTING_SETTING} so the row trigger lets its plaintext through (writes of other
+ * sessions stay encrypted), then removing the trigger, a final sweep, and restoring the recorded type. Every step is idempotent, so a rerun after a failure
  * finishes the job, and a batch that fails changes nothing.
  */
 public final class ColumnConversionStatement extends AbstractSqlStatement implements ExecutablePreparedStatement {
@@ -41,6 +45,9 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
     static final int MAX_PASSES = 5;
 
     private static final String PROBE_TEXT = "kms-columns probe";
+
+    /** How the Lambda names a value of a batch request in its errors: {@code event_texts[3]} (0-based). */
+    private static final Pattern REQUEST_INDEX = Pattern.compile("event_texts\\[(\\d{1,9})\\]");
 
     private final Direction direction;
     private final ColumnRef column;
@@ -154,7 +161,14 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
             if (installTrigger) {
                 execute(connection, ColumnSql.createTrigger(column, functions, contextJson));
             }
-        } else {
+        } else if (!triggerLetsDecryptionThrough(connection)) {
+            // A trigger function created by an older createEncryptFunctions would encrypt the batches' plaintext
+            // again: remove the trigger first, as that version did.
+            ServerNotices.warn("the trigger function " + functions.trigger() + " predates the one that lets "
+                    + "decryption batches through, so " + column.triggerName() + " is removed before decrypting "
+                    + "and, should a batch fail, new writes to " + column.display() + " are stored in plaintext "
+                    + "until the decryption is run again. Run createEncryptFunctions again (for example in a new "
+                    + "changeset) to get the current trigger function.");
             execute(connection, ColumnSql.dropTrigger(column));
         }
         if (pending > 0 && !facts.firingTriggers().isEmpty()) {
@@ -164,20 +178,14 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
                             : "ciphertext before and plaintext after") + " the change.");
         }
 
-        long remaining = pending;
         ConversionProgress progress = new ConversionProgress(verb() + " " + column.display(), pending);
-        for (int pass = 1; remaining > 0 && pass <= MAX_PASSES; pass++) {
-            runPass(connection, batches, progress);
-            remaining = count(connection, batches.countPending());
-        }
-        if (remaining > 0) {
-            throw new DatabaseException("kms-columns: " + remaining + " rows of " + column.display()
-                    + " still need to " + verb() + " after " + MAX_PASSES + " passes; rows keep arriving "
-                    + "unconverted. The " + progress.done() + " rows converted so far are committed batches and "
-                    + "stay valid; the changeset is not marked as run. Stop the writers (or keep installTrigger="
-                    + "\"true\") and run update again to finish.");
-        }
+        long remaining = convertInPasses(connection, batches, progress, pending);
         if (direction == Direction.DECRYPT) {
+            // The trigger stayed until every row was decrypted, so that writes of other sessions kept being
+            // encrypted meanwhile. DROP TRIGGER waits for their transactions; what they encrypted until then is
+            // decrypted by one more sweep.
+            execute(connection, ColumnSql.dropTrigger(column));
+            remaining = convertInPasses(connection, batches, progress, count(connection, batches.countPending()));
             String restore = ColumnSql.restoreRecordedType(column, functions);
             if (aroundViews) {
                 views.changeTypeAround(facts.tableOid(), restore);
@@ -189,7 +197,67 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
             List<String> refreshed = views.refreshMaterialized(facts.tableOid());
             warnAboutViews(facts, refreshed);
         }
-        ServerNotices.tell(progress.summary() + "; rows still to " + verb() + ": " + remaining);
+        if (progress.total() == 0 && progress.done() == 0) {
+            ServerNotices.tell(verb() + " " + column.display() + ": nothing needed " + verb() + "ing (every value "
+                    + "is already " + (direction == Direction.ENCRYPT ? "ciphertext" : "plaintext") + " or NULL)");
+        } else {
+            ServerNotices.tell(progress.summary() + "; rows still to " + verb() + ": " + remaining);
+        }
+    }
+
+    /** Runs passes until no row needs converting (at most {@link #MAX_PASSES}); returns the rows remaining. */
+    private long convertInPasses(Connection connection, BatchSql batches, ConversionProgress progress, long pending)
+            throws SQLException, DatabaseException {
+        long remaining = pending;
+        for (int pass = 1; remaining > 0 && pass <= MAX_PASSES; pass++) {
+            runPass(connection, batches, progress);
+            remaining = count(connection, batches.countPending());
+        }
+        if (remaining > 0) {
+            throw new DatabaseException("kms-columns: " + rows(remaining) + " of " + column.display()
+                    + " still need to " + verb() + " after " + MAX_PASSES + " passes; rows keep arriving "
+                    + (direction == Direction.ENCRYPT ? "in plaintext" : "encrypted") + ". The " + rows(progress.done())
+                    + " converted so far are committed batches and stay valid. " + whatNow()
+                    + (direction == Direction.ENCRYPT ? " Stop the writers (or keep installTrigger=\"true\") "
+                            + "first." : " Stop the writers first."));
+        }
+        return remaining;
+    }
+
+    /** True when the column has no trigger, or its trigger function lets this session's decryption through. */
+    private boolean triggerLetsDecryptionThrough(Connection connection) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("""
+                SELECT NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger AS t
+                                    WHERE t.tgrelid = to_regclass(?) AND t.tgname = ?)
+                       OR coalesce((SELECT position(? IN p.prosrc) > 0 FROM pg_catalog.pg_proc AS p
+                                     WHERE p.oid = to_regprocedure(?)), false)""")) {
+            query.setString(1, column.qualifiedTable());
+            query.setString(2, column.triggerName());
+            query.setString(3, CryptoFunctionSql.DECRYPTING_SETTING);
+            query.setString(4, functions.trigger() + "()");
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getBoolean(1);
+            }
+        }
+    }
+
+    /** What the data's state means for the next step, direction-aware. */
+    private String whatNow() {
+        if (direction == Direction.ENCRYPT) {
+            return "The other rows are still plaintext" + (installTrigger ? " (the trigger " + column.triggerName()
+                    + " encrypts new writes)" : "") + ". The changeset is not marked as run; run update again to "
+                    + "resume.";
+        }
+        return "The other rows are still ciphertext, the column is still text and its trigger "
+                + column.triggerName() + " (if installed) still encrypts writes of other sessions. Run the same "
+                + "command again to resume: rollback again for the rollback of an encryptColumn changeset (it "
+                + "stays recorded as run until its rollback succeeds), update again for a decryptColumn changeset "
+                + "(not marked as run).";
+    }
+
+    private static String rows(long count) {
+        return count + (count == 1 ? " row" : " rows");
     }
 
     private void warnAboutViews(ColumnFacts facts, List<String> refreshed) {
@@ -275,12 +343,13 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
             try {
                 batchLastKey = runBatch(connection, batches, lastKey, progress);
             } catch (SQLException e) {
+                String earlier = progress.done() == 0
+                        ? "no earlier batch had " + verb() + "ed any row"
+                        : "the " + rows(progress.done()) + " of earlier batches " + (progress.done() == 1 ? "is "
+                                : "are ") + verb() + "ed and stay valid (committed when runInTransaction=\"false\")";
                 throw new DatabaseException("kms-columns: batch " + (progress.batches() + 1) + " of " + verb() + " "
-                        + column.display() + " failed (" + keyRange(connection, batches, lastKey) + "): "
-                        + e.getMessage() + " The batch changed nothing; the " + progress.done() + " rows of earlier "
-                        + "batches are converted and stay valid (committed when runInTransaction=\"false\"). The "
-                        + "changeset is not marked as run; run update again to resume.",
-                        e);
+                        + column.display() + " failed (" + keyRange(connection, batches, lastKey, e.getMessage())
+                        + "): " + e.getMessage() + " The batch changed nothing; " + earlier + ". " + whatNow(), e);
             }
             if (batchLastKey == null) {
                 return;
@@ -300,17 +369,24 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
             throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         boolean skip = triggerPolicy == UserTriggerPolicy.SKIP;
-        if (skip && autoCommit) {
+        boolean decrypt = direction == Direction.DECRYPT;
+        boolean ownTransaction = (skip || decrypt) && autoCommit;
+        if (ownTransaction) {
             connection.setAutoCommit(false);
         }
         Savepoint savepoint = autoCommit ? null : connection.setSavepoint();
         try {
-            String previousRole = skip ? setReplicationRole(connection, "replica") : null;
+            String previousRole = skip ? setLocal(connection, "session_replication_role", "replica") : null;
+            String previousDecrypting = decrypt ? setLocal(connection, CryptoFunctionSql.DECRYPTING_SETTING,
+                    decryptingName(connection)) : null;
             String[] batchLastKey = executeBatch(connection, batches, lastKey, progress);
-            if (skip) {
-                setReplicationRole(connection, previousRole);
+            if (decrypt) {
+                setLocal(connection, CryptoFunctionSql.DECRYPTING_SETTING, previousDecrypting);
             }
-            if (skip && autoCommit) {
+            if (skip) {
+                setLocal(connection, "session_replication_role", previousRole);
+            }
+            if (ownTransaction) {
                 connection.commit();
             }
             if (savepoint != null) {
@@ -320,23 +396,38 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
         } catch (SQLException e) {
             if (savepoint != null) {
                 connection.rollback(savepoint);
-            } else if (skip) {
+            } else if (ownTransaction) {
                 connection.rollback();
             }
             throw e;
         } finally {
-            if (skip && autoCommit) {
+            if (ownTransaction) {
                 connection.setAutoCommit(true);
             }
         }
     }
 
-    /** Sets {@code session_replication_role} until the end of the transaction; returns the previous value. */
-    private static String setReplicationRole(Connection connection, String role) throws SQLException {
-        try (PreparedStatement set = connection.prepareStatement("SELECT current_setting('session_replication_role'), "
-                + "set_config('session_replication_role', ?, true)")) {
-            set.setString(1, role);
+    /** Sets a parameter until the end of the transaction (null resets it); returns the previous value. */
+    private static String setLocal(Connection connection, String name, String value) throws SQLException {
+        try (PreparedStatement set = connection.prepareStatement("SELECT current_setting(?, true), "
+                + "set_config(?, ?, true)")) {
+            set.setString(1, name);
+            set.setString(2, name);
+            set.setString(3, value);
             try (ResultSet row = set.executeQuery()) {
+                row.next();
+                return row.getString(1);
+            }
+        }
+    }
+
+    /** The column as the row trigger names it: {@code format('%I.%I.%I', schema, table, column)}. */
+    private String decryptingName(Connection connection) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("SELECT format('%I.%I.%I', ?, ?, ?)")) {
+            query.setString(1, column.schema());
+            query.setString(2, column.table());
+            query.setString(3, column.column());
+            try (ResultSet row = query.executeQuery()) {
                 row.next();
                 return row.getString(1);
             }
@@ -373,7 +464,7 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
      * The first and last key of the rows the failed batch covered, read again (read-only) after the failure; falls
      * back to the key the batch started after when they cannot be read.
      */
-    private String keyRange(Connection connection, BatchSql batches, String[] lastKey) {
+    private String keyRange(Connection connection, BatchSql batches, String[] lastKey, String error) {
         String after = lastKey == null ? "the batch started at the first key" : "the batch started after key "
                 + key(batches.keyNames(), lastKey);
         try (PreparedStatement query = connection.prepareStatement(batches.batchKeys(lastKey != null))) {
@@ -384,23 +475,30 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
                 }
             }
             query.setInt(parameter, batchSize);
-            String[] first = null;
-            String[] last = null;
+            List<String[]> keys = new ArrayList<>();
             try (ResultSet row = query.executeQuery()) {
                 while (row.next()) {
-                    last = new String[batches.keySize()];
-                    for (int i = 0; i < last.length; i++) {
-                        last[i] = row.getString(1 + i);
+                    String[] each = new String[batches.keySize()];
+                    for (int i = 0; i < each.length; i++) {
+                        each[i] = row.getString(1 + i);
                     }
-                    if (first == null) {
-                        first = last;
-                    }
+                    keys.add(each);
                 }
             }
-            if (first == null) {
+            if (keys.isEmpty()) {
                 return after;
             }
-            return "rows with keys from " + key(batches.keyNames(), first) + " to " + key(batches.keyNames(), last);
+            String range = "rows with keys from " + key(batches.keyNames(), keys.get(0)) + " to "
+                    + key(batches.keyNames(), keys.get(keys.size() - 1));
+            Matcher index = error == null ? null : REQUEST_INDEX.matcher(error);
+            if (index != null && index.find()) {
+                int position = Integer.parseInt(index.group(1));
+                if (position < keys.size()) {
+                    range += "; " + index.group() + " is the row with key " + key(batches.keyNames(),
+                            keys.get(position));
+                }
+            }
+            return range;
         } catch (SQLException e) {
             return after;
         }

@@ -35,6 +35,10 @@ final class ConversionProgress {
         }
     }
 
+    long total() {
+        return total;
+    }
+
     long done() {
         return done;
     }

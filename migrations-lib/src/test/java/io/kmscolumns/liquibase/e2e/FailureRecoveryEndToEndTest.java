@@ -1,0 +1,119 @@
+package io.kmscolumns.liquibase.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kmscolumns.local.junit.LocalAuroraDatabase;
+import io.kmscolumns.local.junit.LocalAuroraExtension;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * End to end through the local stack: what the change types leave behind and say when something fails (a rollback
+ * that cannot decrypt a row, a type that cannot be restored, a Lambda that cannot be called), and that rerunning
+ * finishes the job.
+ */
+@ExtendWith(LocalAuroraExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FailureRecoveryEndToEndTest {
+
+    private static final String DIR = "changelogs/e2e/";
+    private static final String V1 = "^kms:v1:AQICAH[A-Za-z0-9+/]*={0,2}$";
+    /** Well-formed v1 ciphertext that KMS cannot decrypt. */
+    private static final String UNDECRYPTABLE = "kms:v1:AQICAHhpaGloaWhp";
+
+    private String url;
+    private LiquibaseRun liquibase;
+
+    @BeforeAll
+    void installFunctions(LocalAuroraDatabase database) throws Exception {
+        url = database.jdbcUrl();
+        liquibase = new LiquibaseRun(url);
+        for (String role : List.of("kms_e2e_writer", "kms_e2e_reader")) {
+            sql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + role + "') THEN CREATE ROLE "
+                    + role + "; END IF; END $$");
+        }
+        liquibase.update(DIR + "functions.xml");
+    }
+
+    @Test
+    void failedRollbackKeepsTheTriggerSoOtherSessionsWritesStayEncryptedAndRerunningTheRollbackFinishes()
+            throws Exception {
+        sql("CREATE TABLE rb_t (id int PRIMARY KEY, note varchar(40))",
+                "INSERT INTO rb_t SELECT i, 'note ' || i FROM generate_series(1, 12) AS i");
+        liquibase.update(DIR + "rollback-resume.xml");
+        // Batches of five: the second (ids 6 to 10) fails at its third value.
+        sql("UPDATE rb_t SET note = '" + UNDECRYPTABLE + "' WHERE id = 8");
+
+        assertThatThrownBy(() -> liquibase.rollbackCount(DIR + "rollback-resume.xml", 1))
+                .hasStackTraceContaining("batch 2 of decrypt public.rb_t.note failed (rows with keys from id=6 to "
+                        + "id=10; event_texts[2] is the row with key id=8)")
+                .hasStackTraceContaining("The batch changed nothing; the 5 rows of earlier batches are decrypted")
+                .hasStackTraceContaining("The other rows are still ciphertext")
+                .hasStackTraceContaining("rollback again")
+                .satisfies(e -> assertThat(stackTrace(e)).doesNotContain("the 0 rows"));
+
+        // Another session writes while the column is half decrypted: its value is encrypted by the trigger.
+        sql("INSERT INTO rb_t VALUES (100, 'written meanwhile')", "UPDATE rb_t SET note = 'updated meanwhile' "
+                + "WHERE id = 1");
+        assertThat(string("SELECT note FROM rb_t WHERE id = 100")).matches(V1);
+        assertThat(string("SELECT note FROM rb_t WHERE id = 1")).matches(V1);
+        assertThat(string("SELECT note FROM rb_t WHERE id = 2")).isEqualTo("note 2");
+
+        sql("UPDATE rb_t SET note = kms_crypto.encrypt('note 8', '{\"table\":\"public.rb_t\",\"column\":\"note\"}') "
+                + "WHERE id = 8");
+        liquibase.rollbackCount(DIR + "rollback-resume.xml", 1);
+
+        List<String> expected = new ArrayList<>(List.of("updated meanwhile"));
+        for (int i = 2; i <= 12; i++) {
+            expected.add("note " + i);
+        }
+        expected.add("written meanwhile");
+        assertThat(strings("SELECT note FROM rb_t ORDER BY id")).isEqualTo(expected);
+        assertThat(string("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                + "'rb_t'::regclass AND attname = 'note'")).isEqualTo("character varying(40)");
+        assertThat(string("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'rb_t'::regclass")).isEqualTo("0");
+        sql("INSERT INTO rb_t VALUES (101, 'after the rollback')");
+        assertThat(string("SELECT note FROM rb_t WHERE id = 101")).isEqualTo("after the rollback");
+    }
+
+    private void sql(String... statements) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        }
+    }
+
+    private List<String> strings(String query) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(query)) {
+            while (rows.next()) {
+                values.add(rows.getString(1));
+            }
+        }
+        return values;
+    }
+
+    private String string(String query) throws SQLException {
+        return strings(query).get(0);
+    }
+
+    private static String stackTrace(Throwable e) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(out));
+        return out.toString();
+    }
+}
