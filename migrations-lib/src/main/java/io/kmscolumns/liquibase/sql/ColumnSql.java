@@ -70,6 +70,13 @@ public final class ColumnSql {
                   v_type text;
                   v_base text;
                   v_current text;
+                  v_state text;
+                  v_key text;
+                  v_order text;
+                  v_key_count integer;
+                  v_row record;
+                  v_bad integer := 0;
+                  v_keys text[] := '{}';
                 BEGIN
                 {{formats}}\
                   IF to_regclass({{registryName}}) IS NULL THEN
@@ -90,10 +97,58 @@ public final class ColumnSql {
                     BEGIN
                       EXECUTE format({{alterTemplate}}, v_type, v_base);
                     EXCEPTION WHEN OTHERS THEN
-                      RAISE EXCEPTION 'kms-columns: cannot restore column % to its original type %: %', {{display}},
-                        v_type, SQLERRM
-                        USING HINT = 'The column holds decrypted plaintext as text and its registry record is kept. '
-                          || 'Fix the values that do not fit, then run the decryption again.';
+                      -- PostgreSQL's message quotes the offending value (invalid input syntax for type date: "..."):
+                      -- it is caught here, so it reaches neither the client nor the server log, and replaced by
+                      -- the keys of the rows whose value does not fit, found by a per-row check that runs only now.
+                      v_state := SQLSTATE;
+                      SELECT string_agg(format('%L || ''='' || coalesce(kms_row.%I::text, ''NULL'')', a.attname,
+                                               a.attname), ' || '', '' || ' ORDER BY k.n),
+                             string_agg(format('kms_row.%I', a.attname), ', ' ORDER BY k.n), count(*)
+                        INTO v_key, v_order, v_key_count
+                        FROM pg_catalog.pg_index AS i
+                        CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+                        JOIN pg_catalog.pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                       WHERE i.indrelid = {{tableName}}::regclass AND i.indisprimary;
+                      IF v_key IS NULL THEN
+                        v_key := '''ctid='' || kms_row.ctid::text';
+                        v_order := 'kms_row.ctid';
+                      ELSIF v_key_count > 1 THEN
+                        v_key := '''('' || ' || v_key || ' || '')''';
+                      END IF;
+                      DROP TABLE IF EXISTS pg_temp.kms_columns_restore_check;
+                      EXECUTE format('CREATE TEMPORARY TABLE kms_columns_restore_check (v %s) ON COMMIT DROP', v_type);
+                      FOR v_row IN EXECUTE format('SELECT %s AS k, kms_row.%I::text AS v FROM %s AS kms_row '
+                                                  'WHERE kms_row.%I IS NOT NULL ORDER BY %s',
+                                                  v_key, {{columnName}}, {{tableName}}, {{columnName}}, v_order) LOOP
+                        BEGIN
+                          -- The same conversion as the type change: to the base type, then assigned to the type.
+                          EXECUTE format('INSERT INTO pg_temp.kms_columns_restore_check VALUES (CAST($1 AS %s))',
+                                         v_base) USING v_row.v;
+                        EXCEPTION WHEN OTHERS THEN
+                          v_bad := v_bad + 1;
+                          EXIT WHEN v_bad > 10;
+                          v_keys := array_append(v_keys, v_row.k);
+                        END;
+                      END LOOP;
+                      IF v_bad = 0 THEN
+                        RAISE EXCEPTION 'kms-columns: cannot restore column % to its original type % (SQLSTATE %); '
+                          'every value fits the type, so something else blocks the change (a constraint, default, '
+                          'index or dependent object)', {{display}}, v_type, v_state
+                          USING ERRCODE = v_state,
+                                HINT = 'The column stays text and holds the decrypted plaintext; its registry record '
+                                  || 'is kept. Remove the obstacle, then run the decryption again (rollback again, '
+                                  || 'or update for a decryptColumn changeset): it only restores the type.';
+                      END IF;
+                      RAISE EXCEPTION 'kms-columns: cannot restore column % to its original type % (SQLSTATE %): the '
+                        'values of % % do not fit it (they are not shown). The column stays text and holds the '
+                        'decrypted plaintext; its registry record is kept.', {{display}}, v_type, v_state,
+                        CASE WHEN v_bad > 10 THEN 'more than 10 rows, e.g. the rows with keys'
+                             WHEN v_bad = 1 THEN 'the row with key' ELSE 'the rows with keys' END,
+                        array_to_string(v_keys, ', ')
+                        USING ERRCODE = v_state,
+                              HINT = 'Correct or clear those values (they are plaintext now), then run the '
+                                || 'decryption again (rollback again, or update for a decryptColumn changeset): it '
+                                || 'only restores the type.';
                     END;
                   END IF;
                   DELETE FROM {{registry}} AS r

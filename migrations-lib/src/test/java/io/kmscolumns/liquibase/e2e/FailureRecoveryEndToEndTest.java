@@ -86,6 +86,42 @@ class FailureRecoveryEndToEndTest {
         assertThat(string("SELECT note FROM rb_t WHERE id = 101")).isEqualTo("after the rollback");
     }
 
+    @Test
+    void typeThatCannotBeRestoredIsReportedWithTheRowKeysAndSQLStateButNeverTheValues() throws Exception {
+        sql("CREATE TABLE rt_typed (id int PRIMARY KEY, c_date date, c_short varchar(5))",
+                "INSERT INTO rt_typed SELECT i, DATE '2024-01-01' + i, 'v' || i FROM generate_series(1, 6) AS i");
+        liquibase.update(DIR + "restore-refused.xml");
+        liquibase.update(DIR + "restore-overflow.xml");
+        // Values that no longer fit the original types, written in ciphertext as an application would.
+        sql(encrypted("c_date", "SECRET-DATE", 2), encrypted("c_date", "SECRET-DATE", 5),
+                encrypted("c_short", "TOO-LONG-SECRET", 3));
+
+        assertThatThrownBy(() -> liquibase.rollbackCount(DIR + "restore-refused.xml", 1))
+                .hasStackTraceContaining("cannot restore column public.rt_typed.c_date to its original type date "
+                        + "(SQLSTATE 22007): the values of the rows with keys id=2, id=5 do not fit it")
+                .hasStackTraceContaining("The column stays text and holds the decrypted plaintext")
+                .satisfies(e -> assertThat(stackTrace(e)).doesNotContain("SECRET"));
+        assertThatThrownBy(() -> liquibase.rollbackCount(DIR + "restore-overflow.xml", 1))
+                .hasStackTraceContaining("cannot restore column public.rt_typed.c_short to its original type "
+                        + "character varying(5) (SQLSTATE 22001): the values of the row with key id=3 do not fit it")
+                .satisfies(e -> assertThat(stackTrace(e)).doesNotContain("SECRET"));
+
+        assertThat(strings("SELECT c_date || ' ' || c_short FROM rt_typed WHERE id IN (2, 3) ORDER BY id"))
+                .containsExactly("SECRET-DATE v2", "2024-01-04 TOO-LONG-SECRET");
+        sql("UPDATE rt_typed SET c_date = '2024-01-03' WHERE id = 2", "UPDATE rt_typed SET c_date = NULL WHERE id = 5",
+                "UPDATE rt_typed SET c_short = 'v3' WHERE id = 3");
+        liquibase.rollbackCount(DIR + "restore-refused.xml", 1);
+        liquibase.rollbackCount(DIR + "restore-overflow.xml", 1);
+        assertThat(strings("SELECT string_agg(format_type(atttypid, atttypmod), ', ' ORDER BY attnum) FROM "
+                + "pg_attribute WHERE attrelid = 'rt_typed'::regclass AND attnum > 1"))
+                .containsExactly("date, character varying(5)");
+    }
+
+    private static String encrypted(String column, String value, int id) {
+        return "UPDATE rt_typed SET " + column + " = kms_crypto.encrypt('" + value + "', '{\"table\":"
+                + "\"public.rt_typed\",\"column\":\"" + column + "\"}') WHERE id = " + id;
+    }
+
     private void sql(String... statements) throws SQLException {
         try (Connection connection = DriverManager.getConnection(url);
              Statement statement = connection.createStatement()) {
