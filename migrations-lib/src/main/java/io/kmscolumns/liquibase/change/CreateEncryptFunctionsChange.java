@@ -2,6 +2,7 @@ package io.kmscolumns.liquibase.change;
 
 import io.kmscolumns.liquibase.sql.CryptoFunctionSql;
 import io.kmscolumns.liquibase.sql.FunctionSet;
+import io.kmscolumns.liquibase.statement.LambdaProbe;
 import io.kmscolumns.liquibase.statement.ScriptStatement;
 import java.util.List;
 import liquibase.ChecksumVersion;
@@ -17,7 +18,9 @@ import liquibase.statement.SqlStatement;
  * (single value and {@code _batch}) that call the KMS Lambda through {@code aws_lambda.invoke}, the row trigger
  * function and the registry of encrypted columns, in their own schema; EXECUTE is revoked from PUBLIC and granted
  * to the encrypt and, separately, the decrypt roles. Rollback drops them, refusing while a column is still
- * encrypted with them. The timeouts are operational and stay out of the checksum.
+ * encrypted with them. Under {@code update}, a probe then encrypts and decrypts a fixed text through the new
+ * functions ({@code verifyLambda}). The timeouts and {@code verifyLambda} are operational and stay out of the
+ * checksum.
  */
 @DatabaseChange(name = "createEncryptFunctions",
         description = "Creates SQL functions that encrypt and decrypt through a KMS Lambda",
@@ -47,6 +50,7 @@ public class CreateEncryptFunctionsChange extends KmsChange {
     private String decryptRoles;
     private Integer requestTimeoutMs;
     private Integer connectTimeoutMs;
+    private Boolean verifyLambda;
 
     /** Lambda function name, partial ARN or ARN (optionally with a qualifier). Required. */
     @DatabaseChangeProperty(description = "Lambda function name or ARN", exampleValue = "kms-crypto",
@@ -147,6 +151,21 @@ public class CreateEncryptFunctionsChange extends KmsChange {
         this.connectTimeoutMs = connectTimeoutMs;
     }
 
+    /**
+     * Whether to check, after creating the functions, that they can encrypt and decrypt through the Lambda (one
+     * probe call; under {@code update} only, never in {@code updateSQL}); default true. Not in the checksum.
+     */
+    @DatabaseChangeProperty(description = "Probe the functions through the Lambda after creating them (default "
+            + "true; false e.g. while the database cannot reach Lambda yet)",
+            requiredForDatabase = ChangeParameterMetaData.NONE, supportsDatabase = ChangeParameterMetaData.ALL)
+    public Boolean getVerifyLambda() {
+        return verifyLambda;
+    }
+
+    public void setVerifyLambda(Boolean verifyLambda) {
+        this.verifyLambda = verifyLambda;
+    }
+
     @Override
     protected String changeName() {
         return "createEncryptFunctions";
@@ -186,7 +205,8 @@ public class CreateEncryptFunctionsChange extends KmsChange {
         if (printingSql(database)) {
             return printable(sql);
         }
-        return new SqlStatement[] {new ScriptStatement("createEncryptFunctions", sql)};
+        LambdaProbe probe = verifyLambda == null || verifyLambda ? new LambdaProbe(functionSet(), lambdaFunction) : null;
+        return new SqlStatement[] {new ScriptStatement("createEncryptFunctions", sql, probe)};
     }
 
     @Override
@@ -208,7 +228,7 @@ public class CreateEncryptFunctionsChange extends KmsChange {
 
     @Override
     public String[] getExcludedFieldFilters(ChecksumVersion version) {
-        return new String[] {"requestTimeoutMs", "connectTimeoutMs"};
+        return new String[] {"requestTimeoutMs", "connectTimeoutMs", "verifyLambda"};
     }
 
     @Override

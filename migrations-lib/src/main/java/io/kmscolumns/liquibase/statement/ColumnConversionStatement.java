@@ -328,7 +328,8 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
             }
         } catch (SQLException e) {
             throw new DatabaseException("kms-columns: the probe encrypt-and-decrypt through " + functions.encrypt()
-                    + " failed, so no row was changed: " + e.getMessage() + " Check that the Lambda function is "
+                    + " failed, so no row was changed: " + e.getMessage() + " Check that the Lambda function "
+                    + "exists under the name or ARN given to createEncryptFunctions (lambdaFunction, region) and is "
                     + "reachable from the database, that the KMS key is enabled and usable by the Lambda's role, and "
                     + "that aws_lambda.request_timeout_ms (requestTimeoutMs) is long enough; then run update again.",
                     e);

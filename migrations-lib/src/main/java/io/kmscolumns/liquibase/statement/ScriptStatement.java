@@ -18,14 +18,25 @@ public final class ScriptStatement extends AbstractSqlStatement implements Execu
 
     private final String description;
     private final List<String> sql;
+    private final LambdaProbe probe;
 
     /**
      * @param description what the script does, for messages
      * @param sql         the statements, each complete
      */
     public ScriptStatement(String description, List<String> sql) {
+        this(description, sql, null);
+    }
+
+    /**
+     * @param description what the script does, for messages
+     * @param sql         the statements, each complete
+     * @param probe       a check run after the statements (never printed), or null
+     */
+    public ScriptStatement(String description, List<String> sql, LambdaProbe probe) {
         this.description = description;
         this.sql = List.copyOf(sql);
+        this.probe = probe;
     }
 
     /** The statements, in order. */
@@ -48,6 +59,9 @@ public final class ScriptStatement extends AbstractSqlStatement implements Execu
             } catch (SQLException e) {
                 throw new DatabaseException(description + " failed: " + e.getMessage(), e);
             }
+        }
+        if (probe != null) {
+            probe.run(connection);
         }
     }
 

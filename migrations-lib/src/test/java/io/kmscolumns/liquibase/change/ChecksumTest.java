@@ -52,6 +52,14 @@ class ChecksumTest {
     }
 
     @Test
+    void verifyLambdaDoesNotChangeTheFunctionsChecksum() {
+        CreateEncryptFunctionsChange unverified = functions();
+        unverified.setVerifyLambda(false);
+
+        assertThat(unverified.generateCheckSum()).isEqualTo(functions().generateCheckSum());
+    }
+
+    @Test
     void schemaRelevantAttributesChangeTheChecksum() {
         EncryptColumnChange otherContext = encryptEmail();
         otherContext.setEncryptionContext("{\"tenant\":\"other\"}");

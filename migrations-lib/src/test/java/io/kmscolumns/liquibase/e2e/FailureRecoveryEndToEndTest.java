@@ -117,6 +117,27 @@ class FailureRecoveryEndToEndTest {
                 .containsExactly("date, character varying(5)");
     }
 
+    @Test
+    void createEncryptFunctionsWithANonexistentLambdaFailsNamingItAndItsTransactionRollsBack() throws Exception {
+        assertThatThrownBy(() -> liquibase.update(DIR + "functions-missing-lambda.xml"))
+                .hasStackTraceContaining("a probe encrypt-and-decrypt through Lambda function no-such-function "
+                        + "failed")
+                .hasStackTraceContaining("a wrong function name or ARN (lambdaFunction)")
+                .hasStackTraceContaining("verifyLambda=\"false\"");
+
+        assertThat(string("SELECT to_regnamespace('kms_missing') IS NULL")).isEqualTo("t");
+        assertThat(string("SELECT count(*) FROM databasechangelog WHERE id = 'functions-missing-lambda'"))
+                .isEqualTo("0");
+    }
+
+    @Test
+    void verifyLambdaFalseCreatesTheFunctionsWithoutTheProbe() throws Exception {
+        liquibase.update(DIR + "functions-unverified.xml");
+
+        assertThat(string("SELECT to_regprocedure('kms_unverified.encrypt(text, jsonb)') IS NOT NULL"))
+                .isEqualTo("t");
+    }
+
     private static String encrypted(String column, String value, int id) {
         return "UPDATE rt_typed SET " + column + " = kms_crypto.encrypt('" + value + "', '{\"table\":"
                 + "\"public.rt_typed\",\"column\":\"" + column + "\"}') WHERE id = " + id;
