@@ -111,6 +111,45 @@ final class AttributeRules {
         }
     }
 
+    /**
+     * The known name closest to {@code name} (case-insensitive edit distance at most a third of its length, and
+     * at least 2), or null when none is that close.
+     */
+    static String nearest(String name, Iterable<String> known) {
+        String best = null;
+        int bestDistance = Math.max(2, name.length() / 3) + 1;
+        for (String candidate : known) {
+            int distance = editDistance(name.toLowerCase(java.util.Locale.ROOT),
+                    candidate.toLowerCase(java.util.Locale.ROOT));
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return best;
+    }
+
+    /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
+    private static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
     /** Splits a comma-separated role list, trimming each entry; an empty or null text gives an empty list. */
     static List<String> splitRoles(String value) {
         if (value == null || value.isBlank()) {

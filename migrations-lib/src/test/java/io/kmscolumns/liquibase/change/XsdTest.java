@@ -3,9 +3,11 @@ package io.kmscolumns.liquibase.change;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Map;
 import liquibase.GlobalConfiguration;
 import liquibase.Scope;
+import liquibase.database.core.PostgresDatabase;
 import org.junit.jupiter.api.Test;
 
 class XsdTest {
@@ -24,10 +26,22 @@ class XsdTest {
     }
 
     @Test
-    void schemaRejectsABatchSizeAboveTheLambdasLimit() {
-        assertThatThrownBy(() -> Changelogs.parse("changelogs/invalid/batch-size-too-large.xml"))
-                .hasStackTraceContaining("5000")
-                .hasStackTraceContaining("batchSize");
+    void batchSizeAboveTheLambdasLimitPassesTheSchemaAndValidationRejectsItNamingAttributeRangeAndValue()
+            throws Exception {
+        // The schema accepts any text for numbers, so users see validation's message, not a cvc-datatype error.
+        List<String> errors = Changelogs.changes("changelogs/invalid/batch-size-too-large.xml").stream()
+                .flatMap(change -> change.validate(new PostgresDatabase()).getErrorMessages().stream()).toList();
+
+        assertThat(errors).singleElement().asString()
+                .contains("5000")
+                .contains("batchSize")
+                .contains("must be between 1 and 1000");
+    }
+
+    @Test
+    void schemaRejectsAnUnknownAttribute() {
+        assertThatThrownBy(() -> Changelogs.parse("changelogs/invalid/unknown-attribute.xml"))
+                .hasStackTraceContaining("batchSzie");
     }
 
     @Test
