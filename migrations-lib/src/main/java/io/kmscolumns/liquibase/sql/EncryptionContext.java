@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.DuplicateKeyException;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
@@ -20,6 +21,9 @@ public final class EncryptionContext {
 
     /** KMS accepts at most this many characters of encryption context in total. */
     public static final int MAX_TOTAL_CHARS = 8192;
+
+    /** How SnakeYAML words the problem of a duplicate key, followed by the key. */
+    private static final String DUPLICATE_KEY = "found duplicate key ";
 
     private final Map<String, String> pairs;
 
@@ -50,6 +54,10 @@ public final class EncryptionContext {
             LoaderOptions options = new LoaderOptions();
             options.setAllowDuplicateKeys(false);
             parsed = new Yaml(new SafeConstructor(options)).load(text);
+        } catch (DuplicateKeyException e) {
+            String problem = e.getProblem() == null ? "" : e.getProblem();
+            String key = problem.startsWith(DUPLICATE_KEY) ? problem.substring(DUPLICATE_KEY.length()) : "?";
+            throw new IllegalArgumentException("has duplicate key '" + key + "' (each key may appear once)");
         } catch (YAMLException e) {
             throw new IllegalArgumentException("is not valid JSON (" + firstLine(e.getMessage()) + ")");
         }

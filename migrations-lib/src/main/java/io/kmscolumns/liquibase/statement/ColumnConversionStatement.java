@@ -5,6 +5,7 @@ import io.kmscolumns.liquibase.sql.BatchSql.Direction;
 import io.kmscolumns.liquibase.sql.ColumnRef;
 import io.kmscolumns.liquibase.sql.ColumnSql;
 import io.kmscolumns.liquibase.sql.CryptoFunctionSql;
+import io.kmscolumns.liquibase.sql.EncryptionContext;
 import io.kmscolumns.liquibase.sql.FunctionSet;
 import io.kmscolumns.liquibase.sql.SqlText;
 import java.sql.Connection;
@@ -136,6 +137,12 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
     }
 
     private void run(Connection connection) throws SQLException, DatabaseException {
+        if (EncryptionContext.parse(contextJson).pairs().isEmpty()) {
+            ServerNotices.warn("encryptionContext of " + column.display() + " is {}: its ciphertext is bound to no "
+                    + "table or column, so a value copied to another column or table decrypts there as well. "
+                    + "Leave encryptionContext out to bind the default {\"table\":\"<schema>.<table>\","
+                    + "\"column\":\"<column>\"}.");
+        }
         ColumnFacts facts = new ColumnPreflight(connection, column, functions, direction, viewPolicy, triggerPolicy)
                 .inspect();
         refuseLargeTableInTransaction(connection, facts);
@@ -348,9 +355,11 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
                         ? "no earlier batch had " + verb() + "ed any row"
                         : "the " + rows(progress.done()) + " of earlier batches " + (progress.done() == 1 ? "is "
                                 : "are ") + verb() + "ed and stay valid (committed when runInTransaction=\"false\")";
+                List<String[]> keys = new ArrayList<>();
+                String range = keyRange(connection, batches, lastKey, keys);
                 throw new DatabaseException("kms-columns: batch " + (progress.batches() + 1) + " of " + verb() + " "
-                        + column.display() + " failed (" + keyRange(connection, batches, lastKey, e.getMessage())
-                        + "): " + e.getMessage() + " The batch changed nothing; " + earlier + ". " + whatNow(), e);
+                        + column.display() + " failed (" + range + "): " + failingRow(batches, keys, e.getMessage())
+                        + e.getMessage() + " The batch changed nothing; " + earlier + ". " + whatNow(), e);
             }
             if (batchLastKey == null) {
                 return;
@@ -465,7 +474,7 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
      * The first and last key of the rows the failed batch covered, read again (read-only) after the failure; falls
      * back to the key the batch started after when they cannot be read.
      */
-    private String keyRange(Connection connection, BatchSql batches, String[] lastKey, String error) {
+    private String keyRange(Connection connection, BatchSql batches, String[] lastKey, List<String[]> keys) {
         String after = lastKey == null ? "the batch started at the first key" : "the batch started after key "
                 + key(batches.keyNames(), lastKey);
         try (PreparedStatement query = connection.prepareStatement(batches.batchKeys(lastKey != null))) {
@@ -476,7 +485,6 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
                 }
             }
             query.setInt(parameter, batchSize);
-            List<String[]> keys = new ArrayList<>();
             try (ResultSet row = query.executeQuery()) {
                 while (row.next()) {
                     String[] each = new String[batches.keySize()];
@@ -489,20 +497,25 @@ public final class ColumnConversionStatement extends AbstractSqlStatement implem
             if (keys.isEmpty()) {
                 return after;
             }
-            String range = "rows with keys from " + key(batches.keyNames(), keys.get(0)) + " to "
+            return "rows with keys from " + key(batches.keyNames(), keys.get(0)) + " to "
                     + key(batches.keyNames(), keys.get(keys.size() - 1));
-            Matcher index = error == null ? null : REQUEST_INDEX.matcher(error);
-            if (index != null && index.find()) {
-                int position = Integer.parseInt(index.group(1));
-                if (position < keys.size()) {
-                    range += "; " + index.group() + " is the row with key " + key(batches.keyNames(),
-                            keys.get(position));
-                }
-            }
-            return range;
         } catch (SQLException e) {
             return after;
         }
+    }
+
+    /**
+     * When the Lambda's error names a value of the request ({@code event_texts[2]}, 0-based, in the batch's key
+     * order), the row it belongs to, as a sentence; else empty.
+     */
+    private static String failingRow(BatchSql batches, List<String[]> keys, String error) {
+        Matcher index = error == null ? null : REQUEST_INDEX.matcher(error);
+        if (index == null || !index.find()) {
+            return "";
+        }
+        int position = Integer.parseInt(index.group(1));
+        return position < keys.size() ? index.group() + " is the row with key " + key(batches.keyNames(),
+                keys.get(position)) + ". " : "";
     }
 
     private static String key(List<String> names, String[] values) {

@@ -81,6 +81,15 @@ class AttributeValidationTest {
     }
 
     @Test
+    void encryptionContextWithADuplicateKeyNamesTheKey() {
+        EncryptColumnChange change = column();
+        change.setEncryptionContext("{\"a\": \"1\", \"b\": \"2\", \"a\": \"3\"}");
+
+        assertThat(change.validate(POSTGRES).getErrorMessages()).containsExactly(
+                "encryptColumn: attribute encryptionContext has duplicate key 'a' (each key may appear once)");
+    }
+
+    @Test
     void encryptionContextMustBeAJsonObjectOfStrings() {
         EncryptColumnChange change = column();
 

@@ -97,6 +97,24 @@ class ColumnEncryptionEndToEndTest {
     }
 
     @Test
+    void runWithNothingToConvertSaysSoAndAnEmptyEncryptionContextIsWarnedAbout() throws Exception {
+        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE nothing_t (id int PRIMARY KEY, note text)");
+            statement.execute("INSERT INTO nothing_t VALUES (1, NULL), (2, NULL)");
+        }
+        LiquibaseRun run = new LiquibaseRun(url);
+
+        run.update(DIR + "nothing-to-do.xml");
+
+        assertThat(run.messages())
+                .contains("encrypt public.nothing_t.note: nothing needed encrypting (every value is already "
+                        + "ciphertext or NULL)")
+                .contains("encryptionContext of public.nothing_t.note is {}: its ciphertext is bound to no table or "
+                        + "column")
+                .doesNotContain("0 of 0 rows");
+    }
+
+    @Test
     void rowsWrittenAfterTheChangeAreEncryptedByTheTrigger() throws Exception {
         createNotesTable("later_t");
         liquibase.update(DIR + "later.xml");

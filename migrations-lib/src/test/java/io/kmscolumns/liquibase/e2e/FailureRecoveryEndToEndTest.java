@@ -56,7 +56,7 @@ class FailureRecoveryEndToEndTest {
 
         assertThatThrownBy(() -> liquibase.rollbackCount(DIR + "rollback-resume.xml", 1))
                 .hasStackTraceContaining("batch 2 of decrypt public.rb_t.note failed (rows with keys from id=6 to "
-                        + "id=10; event_texts[2] is the row with key id=8)")
+                        + "id=10): event_texts[2] is the row with key id=8.")
                 .hasStackTraceContaining("The batch changed nothing; the 5 rows of earlier batches are decrypted")
                 .hasStackTraceContaining("The other rows are still ciphertext")
                 .hasStackTraceContaining("rollback again")
