@@ -138,6 +138,36 @@ class FailureRecoveryEndToEndTest {
                 .isEqualTo("t");
     }
 
+    @Test
+    void triggerFunctionOfAnEarlierVersionIsRemovedBeforeDecryptingWithAWarningSoRowsStillDecrypt()
+            throws Exception {
+        sql("CREATE TABLE legacy_t (id int PRIMARY KEY, note text)",
+                "INSERT INTO legacy_t SELECT i, 'legacy ' || i FROM generate_series(1, 4) AS i");
+        LiquibaseRun run = new LiquibaseRun(url);
+        run.update(DIR + "legacy-trigger.xml");
+        // The trigger function as earlier versions created it: it encrypts every plaintext write.
+        sql("""
+                CREATE OR REPLACE FUNCTION kms_legacy.encrypt_trigger() RETURNS trigger LANGUAGE plpgsql
+                SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+                DECLARE
+                  v_column text := TG_ARGV[0];
+                  v_plaintext text := to_jsonb(NEW) ->> TG_ARGV[0];
+                BEGIN
+                  IF v_plaintext IS NULL OR v_plaintext LIKE 'kms:v1:%' THEN
+                    RETURN NEW;
+                  END IF;
+                  RETURN jsonb_populate_record(NEW, jsonb_build_object(v_column,
+                    kms_legacy.encrypt(v_plaintext, TG_ARGV[1]::jsonb)));
+                END $$""");
+
+        run.rollbackCount(DIR + "legacy-trigger.xml", 1);
+
+        assertThat(strings("SELECT note FROM legacy_t ORDER BY id"))
+                .containsExactly("legacy 1", "legacy 2", "legacy 3", "legacy 4");
+        assertThat(run.messages()).contains("the trigger function \"kms_legacy\".\"encrypt_trigger\" predates the "
+                + "one that lets decryption batches through");
+    }
+
     private static String encrypted(String column, String value, int id) {
         return "UPDATE rt_typed SET " + column + " = kms_crypto.encrypt('" + value + "', '{\"table\":"
                 + "\"public.rt_typed\",\"column\":\"" + column + "\"}') WHERE id = " + id;
