@@ -205,7 +205,8 @@ public class CreateEncryptFunctionsChange extends KmsChange {
         if (printingSql(database)) {
             return printable(sql);
         }
-        LambdaProbe probe = verifyLambda == null || verifyLambda ? new LambdaProbe(functionSet(), lambdaFunction) : null;
+        LambdaProbe probe = verifyLambda == null || verifyLambda
+                ? new LambdaProbe(functionSet(), lambdaFunction) : null;
         return new SqlStatement[] {new ScriptStatement("createEncryptFunctions", sql, probe)};
     }
 

@@ -28,14 +28,15 @@ import liquibase.statement.ExecutablePreparedStatement;
  * {@link #printableSql()} instead and calls nothing.
  *
  * <p>Steps, in order: read-only pre-flight checks (including the views reading the column and the table's own
- * triggers, handled as {@link DependentViewPolicy} and {@link UserTriggerPolicy} say); a refusal to run a large table inside one transaction; a probe
- * encrypt-and-decrypt through the SQL functions (only when rows need converting); for encryption, recording the
- * original type and converting the column to text (with dependent views dropped and recreated around it when so
- * asked), then the row trigger; batches paged by primary key, one Lambda invocation each, repeated in passes until
- * no row needs converting; for decryption, each batch in its own transaction that names the column in
- * {@link CryptoFunctionSql#DECRYPTING_SETTING} so the row trigger lets its plaintext through (writes of other
- * sessions stay encrypted), then removing the trigger, a final sweep, and restoring the recorded type. Every step is idempotent, so a rerun after a failure
- * finishes the job, and a batch that fails changes nothing.
+ * triggers, handled as {@link DependentViewPolicy} and {@link UserTriggerPolicy} say); a refusal to run a large
+ * table inside one transaction; a probe encrypt-and-decrypt through the SQL functions (only when rows need
+ * converting); for encryption, recording the original type and converting the column to text (with dependent
+ * views dropped and recreated around it when so asked), then the row trigger; batches paged by primary key, one
+ * Lambda invocation each, repeated in passes until no row needs converting; for decryption, each batch in its own
+ * transaction that names the column in {@link CryptoFunctionSql#DECRYPTING_SETTING} so the row trigger lets its
+ * plaintext through (writes of other sessions stay encrypted), then removing the trigger, a final sweep, and
+ * restoring the recorded type. Every step is idempotent, so a rerun after a failure finishes the job, and a batch
+ * that fails changes nothing.
  */
 public final class ColumnConversionStatement extends AbstractSqlStatement implements ExecutablePreparedStatement {
 
