@@ -6,11 +6,12 @@ import liquibase.change.ChangeMetaData;
 import liquibase.change.DatabaseChange;
 
 /**
- * {@code decryptColumn}: the inverse of {@code encryptColumn}. Removes the trigger, decrypts every ciphertext value
- * in batches (plaintext values are left alone), then restores the type recorded in the registry, refusing with the
- * column left as text when a value no longer fits it. Views that would block restoring the type and the table's own
- * triggers are handled as {@code dependentViews} and {@code userTriggers} say, checked before any row changes. Usable on its own; rollback is {@code encryptColumn} with
- * the same attributes.
+ * {@code decryptColumn}: the inverse of {@code encryptColumn}. Decrypts every ciphertext value in batches
+ * (plaintext values are left alone) while the row trigger keeps encrypting other sessions' writes, then removes
+ * the trigger and restores the type recorded in the registry, refusing with the column left as text when a value
+ * no longer fits it. Views that would block restoring the type and the table's own triggers are handled as
+ * {@code dependentViews} and {@code userTriggers} say, checked before any row changes. Usable on its own; rollback
+ * is {@code encryptColumn} with the same attributes.
  */
 @DatabaseChange(name = "decryptColumn", description = "Decrypts a column encrypted by encryptColumn",
         priority = ChangeMetaData.PRIORITY_DEFAULT, appliesTo = "column")

@@ -171,9 +171,9 @@ public final class CatalogSql {
     /**
      * Enabled triggers, other than this library's own, on the table or its partitions that fire on an UPDATE of
      * the column (row or statement level; {@code UPDATE OF} lists that name other columns only do not fire).
-     * Parameters table oid, column name, this library's trigger name, table oid, table oid. One row per trigger: name, table, and
-     * {@code tgenabled} ({@code O} fires normally, {@code A} always, {@code R} only in replica mode). A partition's
-     * clone of a trigger on the partitioned table is listed once, on the partitioned table.
+     * Parameters table oid, column name, this library's trigger name, table oid, table oid. One row per trigger:
+     * name, table, and {@code tgenabled} ({@code O} fires normally, {@code A} always, {@code R} only in replica
+     * mode). A partition's clone of a trigger on the partitioned table is listed once, on the partitioned table.
      *
      * @see <a href="https://www.postgresql.org/docs/current/sql-altertable.html">ALTER TABLE ... ENABLE TRIGGER</a>
      */

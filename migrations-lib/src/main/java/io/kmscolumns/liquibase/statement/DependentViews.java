@@ -23,10 +23,10 @@ import liquibase.exception.DatabaseException;
  *
  * <p>Everything happens in one transaction: the table is locked, the views are found again and captured under the
  * lock (a view is not locked itself: {@code LOCK} on a view checks its owner's rights on the tables it reads, which
- * a read-only owner lacks), dropped (deepest first, without {@code CASCADE}), the type changes, and the views are recreated in
- * dependency order with their options, owner, grants, comments, indexes and triggers. Any failure rolls the whole
- * transaction back, leaving views, column and rows as they were. Under {@code runInTransaction="false"} the
- * transaction is opened here; otherwise it is the changeset's.
+ * a read-only owner lacks), dropped (deepest first, without {@code CASCADE}), the type changes, and the views are
+ * recreated in dependency order with their options, owner, grants, comments, indexes and triggers. Any failure rolls
+ * the whole transaction back, leaving views, column and rows as they were. Under {@code runInTransaction="false"}
+ * the transaction is opened here; otherwise it is the changeset's.
  */
 final class DependentViews {
 

@@ -35,7 +35,8 @@ class ColumnEncryptionEndToEndTest {
 
     /** Values that break naive implementations: NULL, empty, blanks, JSON words, quotes, escapes, emoji... */
     private static final List<String> AWKWARD = List.of("", " ", "   ", "null", "NULL", "it's", "say \"hi\"",
-            "back\\slash", "C:\\path\\n", "line\nbreak\r\nwindows", "tab\there", "emoji 🔐🙂", "日本語テキスト",
+            "back\\slash", "C:\\path\\n", "line\nbreak\r\nwindows", "tab\there", "emoji 🔐🙂",
+            "日本語テキスト",
             "QUlDQUhiYXNlNjQ=", "kms:v1:AQICAHnotreally", "kms:v1:", "{\"json\": true}", "%s %d %%",
             "'; DROP TABLE x; --", "$kms$ dollar $$");
 

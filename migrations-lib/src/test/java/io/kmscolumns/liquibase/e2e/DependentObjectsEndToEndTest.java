@@ -123,7 +123,8 @@ class DependentObjectsEndToEndTest {
     }
 
     @Test
-    void viewAddedAfterEncryptionIsRefusedByDecryptionAndRecreatedWithRecreateInsideTheChangesetTransaction() throws Exception {
+    void viewAddedAfterEncryptionIsRefusedByDecryptionAndRecreatedWithRecreateInsideTheChangesetTransaction()
+            throws Exception {
         sql("CREATE TABLE dv_typed (id int PRIMARY KEY, quantity integer)",
                 "INSERT INTO dv_typed SELECT i, i FROM generate_series(1, 5) AS i");
         liquibase.update(DIR + "views-typed-encrypt.xml");
