@@ -15,7 +15,9 @@ import liquibase.exception.DatabaseException;
 public final class LambdaProbe {
 
     private static final String PROBE_TEXT = "kms-columns createEncryptFunctions probe";
-    private static final String PROBE_CONTEXT = "{\"purpose\":\"kms-columns probe\"}";
+    // The keys encryptColumn sends by default, so a key policy restricted to them (the deploy template's
+    // EncryptionContextKeys="table,column") accepts the probe too.
+    private static final String PROBE_CONTEXT = "{\"table\":\"kms_columns.probe\",\"column\":\"probe\"}";
 
     private final FunctionSet functions;
     private final String lambdaFunction;
