@@ -11,14 +11,16 @@ import java.util.stream.Stream;
  * policies, VPC endpoint policies) against this project's least-privilege rules:
  * <ul>
  *   <li>no {@code Allow} with {@code NotAction}, {@code NotResource} or {@code NotPrincipal};</li>
- *   <li>no wildcard in any action of a statement about KMS or Lambda, and never the action {@code *};</li>
+ *   <li>no wildcard ({@code *} or {@code ?}, both IAM wildcards) in any action of a statement about KMS or
+ *       Lambda or in an action's service prefix, and never the action {@code *};</li>
  *   <li>no wildcard in the resource of an identity or endpoint policy statement about KMS or Lambda (in a key
  *       policy the resource is always {@code *}, which there means "this key");</li>
  *   <li>no principal {@code *};</li>
  *   <li>cryptographic KMS operations allowed in a key policy only to a role declared by the same template, so
  *       never to the account root (which would let any IAM policy in the account hand them out);</li>
  *   <li>roles trusted only by {@code lambda.amazonaws.com} or {@code rds.amazonaws.com}, the latter only with
- *       {@code aws:SourceAccount} and {@code aws:SourceArn} conditions.</li>
+ *       {@code aws:SourceAccount} and {@code aws:SourceArn} conditions, and with the action exactly
+ *       {@code sts:AssumeRole}.</li>
  * </ul>
  */
 public final class LeastPrivilegeReview {
@@ -137,7 +139,8 @@ public final class LeastPrivilegeReview {
         for (Object action : s.actions()) {
             if (!(action instanceof String name)) {
                 findings.add(s.where() + ": action built by a function cannot be reviewed: " + action);
-            } else if (name.equals("*") || (name.contains("*") && (s.about("kms") || s.about("lambda")))) {
+            } else if (name.equals("*") || (hasWildcard(name) && (s.about("kms") || s.about("lambda")
+                    || !name.contains(":") || hasWildcard(name.substring(0, name.indexOf(':')))))) {
                 findings.add(s.where() + ": wildcard action " + name);
             }
         }
@@ -146,7 +149,7 @@ public final class LeastPrivilegeReview {
             if (!s.statement().containsKey("Resource")) {
                 findings.add(s.where() + ": no Resource");
             }
-            literals(s.statement().get("Resource")).filter(r -> r.contains("*")).forEach(r ->
+            literals(s.statement().get("Resource")).filter(LeastPrivilegeReview::hasWildcard).forEach(r ->
                     findings.add(s.where() + ": wildcard resource " + r));
         }
         Object principal = s.statement().get("Principal");
@@ -187,6 +190,10 @@ public final class LeastPrivilegeReview {
         if (!principal.keySet().equals(Set.of("Service"))) {
             findings.add(s.where() + ": a role must be trusted by a service principal only, got " + principal);
         }
+        if (!s.actionNames().equals(List.of("sts:AssumeRole"))) {
+            findings.add(s.where() + ": a trust statement's action must be exactly sts:AssumeRole, got "
+                    + s.actionNames());
+        }
         List<?> services = Maps.oneOrMany(principal.get("Service"));
         for (Object service : services) {
             if (!TRUSTED_SERVICES.contains(service)) {
@@ -202,6 +209,11 @@ public final class LeastPrivilegeReview {
                 }
             }
         }
+    }
+
+    /** IAM matches both {@code *} (any characters) and {@code ?} (one character) in actions and resources. */
+    static boolean hasWildcard(String text) {
+        return text.indexOf('*') >= 0 || text.indexOf('?') >= 0;
     }
 
     /** Literal strings of a value, where a wildcard could hide: {@code Fn::Sub} text included, names excluded. */

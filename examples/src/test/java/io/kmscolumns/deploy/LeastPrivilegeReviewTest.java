@@ -22,6 +22,25 @@ class LeastPrivilegeReviewTest {
     }
 
     @Test
+    void questionMarkWildcardInAKmsActionIsFlagged() {
+        assertThat(review(role("Action: [kms:Encrypt, \"kms:Decryp?\"]", "Resource: !GetAtt Key.Arn")))
+                .singleElement().asString().contains("wildcard action kms:Decryp?");
+    }
+
+    @Test
+    void questionMarkWildcardInAServicePrefixIsFlagged() {
+        assertThat(review(role("Action: km?:Decrypt", "Resource: !GetAtt Key.Arn")))
+                .singleElement().asString().contains("wildcard action km?:Decrypt");
+    }
+
+    @Test
+    void questionMarkWildcardInAKmsResourceIsFlagged() {
+        assertThat(review(role("Action: kms:Decrypt",
+                "Resource: !Sub \"arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/?*\"")))
+                .singleElement().asString().contains("wildcard resource");
+    }
+
+    @Test
     void wildcardResourceInAKmsOrLambdaRoleStatementIsFlagged() {
         assertThat(review(role("Action: kms:Decrypt", "Resource: \"*\""))).singleElement().asString()
                 .contains("wildcard resource *");
@@ -120,6 +139,44 @@ class LeastPrivilegeReviewTest {
                         + "condition",
                 "Resources.R.AssumeRolePolicyDocument [0]: trust of rds.amazonaws.com without a aws:SourceArn "
                         + "condition");
+    }
+
+    @Test
+    void trustStatementWithAnActionOtherThanAssumeRoleIsFlagged() {
+        for (String action : List.of("sts:*", "sts:AssumeRol?", "[sts:AssumeRole, sts:TagSession]",
+                "sts:AssumeRoleWithWebIdentity")) {
+            String template = """
+                    Resources:
+                      R:
+                        Type: AWS::IAM::Role
+                        Properties:
+                          AssumeRolePolicyDocument:
+                            Statement:
+                              - Effect: Allow
+                                Principal: { Service: lambda.amazonaws.com }
+                                Action: %s
+                    """.formatted(action);
+
+            assertThat(review(template)).as(action).singleElement().asString()
+                    .contains("action must be exactly sts:AssumeRole");
+        }
+    }
+
+    @Test
+    void trustStatementWithAssumeRoleAsAOneElementListPasses() {
+        String template = """
+                Resources:
+                  R:
+                    Type: AWS::IAM::Role
+                    Properties:
+                      AssumeRolePolicyDocument:
+                        Statement:
+                          - Effect: Allow
+                            Principal: { Service: lambda.amazonaws.com }
+                            Action: [sts:AssumeRole]
+                """;
+
+        assertThat(review(template)).isEmpty();
     }
 
     private static List<String> review(String template) {
