@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks the KMS Lambda handler against the local KMS: values/s of one 1,000-value batch versus 1,000
 # single-value invocations, at 0, 5 and 20 ms of KMS latency. Prints a table and a ratio line.
-# Extra arguments become JVM options, e.g. scripts/bench-lambda.sh -Dbench.concurrency=64 -Dbench.latencies=5
+# Extra arguments become JVM options, e.g. scripts/bench-lambda.sh -Dbench.concurrency=32 -Dbench.latencies=5
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
