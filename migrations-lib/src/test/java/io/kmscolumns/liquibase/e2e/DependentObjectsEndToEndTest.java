@@ -13,7 +13,6 @@ import io.kmscolumns.local.junit.LocalAuroraDatabase;
 import io.kmscolumns.local.junit.LocalAuroraExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -336,28 +335,15 @@ class DependentObjectsEndToEndTest {
     }
 
     private void sql(String... statements) throws SQLException {
-        try (Connection connection = DriverManager.getConnection(url);
-             Statement statement = connection.createStatement()) {
-            for (String sql : statements) {
-                statement.execute(sql);
-            }
-        }
+        new TestDatabase(url).execute(statements);
     }
 
     private List<String> strings(String query) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (Connection connection = DriverManager.getConnection(url);
-             Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery(query)) {
-            while (rows.next()) {
-                values.add(rows.getString(1));
-            }
-        }
-        return values;
+        return new TestDatabase(url).strings(query);
     }
 
     private String string(String query) throws SQLException {
-        return strings(query).get(0);
+        return new TestDatabase(url).string(query);
     }
 
     private long longValue(String query) throws SQLException {
