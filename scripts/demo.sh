@@ -16,8 +16,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=lib/postgres.sh
 . scripts/lib/postgres.sh
 
-command -v java >/dev/null || { log "java not found: install a JDK 17"; exit 1; }
-command -v mvn >/dev/null || { log "mvn not found: install Maven 3.8+"; exit 1; }
+require_build_tools
 
 ensure_postgres_packages
 

@@ -29,8 +29,7 @@ maven() {
   rm -f "$output"
 }
 
-command -v java >/dev/null || { log "java not found: install a JDK 17"; exit 1; }
-command -v mvn >/dev/null || { log "mvn not found: install Maven 3.8+"; exit 1; }
+require_build_tools
 
 # The module's plain jar, if built: <module>-<version>.jar, the one whose version comes from the parent pom, not
 # a classified jar such as lambda-fn's shaded <module>-<version>-aws.jar or a sources/javadoc/tests jar.

@@ -21,6 +21,12 @@ as_root() {
   fi
 }
 
+# The build needs a JDK and Maven; everything else the scripts install themselves.
+require_build_tools() {
+  command -v java >/dev/null || { log "java not found: install a JDK 17"; return 1; }
+  command -v mvn >/dev/null || { log "mvn not found: install Maven 3.8+"; return 1; }
+}
+
 pg_bindir() {
   local dir="/usr/lib/postgresql/${PG_MAJOR}/bin"
   [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
