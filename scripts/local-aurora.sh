@@ -15,7 +15,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
-log() { printf '%s %s\n' "[$(date +%H:%M:%S)]" "$*" >&2; }
+# shellcheck source=lib/postgres.sh
+. scripts/lib/postgres.sh
 
 # Runs Maven quietly, keeping standard output for the launcher's lines; its log is shown only when it fails.
 maven() {
@@ -78,8 +79,6 @@ for arg in "$@"; do
   esac
 done
 if [ "$throwaway" -eq 1 ]; then
-  # shellcheck source=lib/postgres.sh
-  . scripts/lib/postgres.sh
   ensure_postgres_packages
 fi
 
